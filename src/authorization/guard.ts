@@ -1,0 +1,94 @@
+import { getDirective, MapperKind, mapSchema } from '@graphql-tools/utils';
+import {
+  defaultFieldResolver,
+  DirectiveLocation,
+  GraphQLDirective,
+  GraphQLEnumType,
+  GraphQLNonNull,
+  isNonNullType,
+  type GraphQLFieldConfig,
+  type GraphQLSchema,
+} from 'graphql';
+import { Directive } from 'type-graphql';
+import type { Context } from '../server/context';
+import { forbidden, notFound, unauthenticated } from '../server/errors';
+import { policy, RULE_NAMES, type AnyRule, type RuleName, type Verdict } from './policy';
+import { targets } from './targets';
+
+/** The rule names as a GraphQL enum, generated from the policy table. */
+export const AuthRuleEnum = new GraphQLEnumType({
+  name: 'AuthRule',
+  description: 'The rules of the policy table (src/authorization/policy.ts).',
+  values: Object.fromEntries(RULE_NAMES.map((name) => [name, { value: name, description: policy[name].who }])),
+});
+
+export const authDirective = new GraphQLDirective({
+  name: 'auth',
+  description: 'The rule of the policy table that guards this field.',
+  locations: [DirectiveLocation.FIELD_DEFINITION],
+  args: { rule: { type: new GraphQLNonNull(AuthRuleEnum) } },
+});
+
+/** `@Auth('updateWorkspace')` on a resolver method or field: names its rule, checked at compile time. */
+export const Auth = (rule: RuleName) => Directive(`@auth(rule: ${rule})`);
+
+/**
+ * Checks one rule for the viewer against the target found from the field's parent and
+ * arguments. Throws UNAUTHENTICATED with no viewer; answers the rule's verdict otherwise.
+ */
+export async function authorize(ctx: Context, name: RuleName, parent: unknown, args: Record<string, any>): Promise<Verdict> {
+  const viewer = ctx.viewer;
+  if (!viewer) throw unauthenticated();
+  const rule = policy[name] as AnyRule;
+  const target = await targets[rule.target](ctx, parent, args);
+  if (!target) return 'hidden';
+  const needs = rule.needs ?? 'joined';
+  if (needs === 'signed-in') {
+    return rule.allow({ userId: viewer.userId, membership: null, role: undefined as never }, target as never, args);
+  }
+  const membership = target.workspaceId ? await ctx.access.membership(target.workspaceId) : null;
+  if (!membership || (needs === 'joined' && membership.status !== 'JOINED')) return 'hidden';
+  return rule.allow({ userId: viewer.userId, membership, role: membership.role }, target as never, args);
+}
+
+/** Throws unless the rule allows; for services that check a rule on an object they found themselves. */
+export async function assertAllowed(ctx: Context, name: RuleName, parent: unknown, args: Record<string, any>, what = 'object') {
+  const verdict = await authorize(ctx, name, parent, args);
+  if (verdict === 'hidden') throw notFound(what);
+  if (verdict !== true) throw forbidden();
+}
+
+/** The rule named on a field by its @auth directive, if any. */
+export function ruleOf(schema: GraphQLSchema, field: GraphQLFieldConfig<any, any>): RuleName | undefined {
+  return getDirective(schema, field, 'auth')?.[0]?.rule as RuleName | undefined;
+}
+
+/**
+ * The one enforcement point: wraps the resolver (and, for subscriptions, the subscribe
+ * function) of every field that names a rule. The same schema serves HTTP and WebSocket,
+ * so both go through here. A hidden object reads as null on a nullable field and as
+ * NOT_FOUND on a non-null one; a refusal is FORBIDDEN.
+ */
+export function applyPolicy(schema: GraphQLSchema): GraphQLSchema {
+  return mapSchema(schema, {
+    [MapperKind.OBJECT_FIELD]: (field, fieldName) => {
+      const name = ruleOf(schema, field);
+      if (!name) return field;
+      if (!(name in policy)) throw new Error(`@auth on ${fieldName} names an unknown rule: ${name}`);
+      const nullable = !isNonNullType(field.type);
+      const guard = <F extends (...a: any[]) => any>(inner: F) =>
+        async function guarded(parent: unknown, args: Record<string, any>, ctx: Context, info: any) {
+          const verdict = await authorize(ctx, name, parent, args);
+          if (verdict === 'hidden') {
+            if (nullable && !field.subscribe) return null;
+            throw notFound();
+          }
+          if (verdict !== true) throw forbidden();
+          return inner(parent, args, ctx, info);
+        };
+      return field.subscribe
+        ? { ...field, subscribe: guard(field.subscribe) }
+        : { ...field, resolve: guard(field.resolve ?? defaultFieldResolver) };
+    },
+  });
+}

@@ -1,0 +1,85 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import { DataSource, type Logger as TypeOrmLogger } from 'typeorm';
+import { migrations } from '../../migrations';
+import { entities } from './entities';
+import { pgliteDriverModule } from './pglite-pool';
+
+// pg returns bigint (int8) and count(*) as strings; PGlite returns numbers. Make both numbers:
+// every int8 here (sequence numbers, counts) stays far below 2^53.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+
+export interface DatabaseOptions {
+  /** undefined: embedded PGlite in dataDir; 'memory': in-memory PGlite; else a postgres:// URL. */
+  url: string | undefined;
+  dataDir?: string;
+  poolSize?: number;
+  /** Milliseconds before PostgreSQL cancels a statement. */
+  statementTimeoutMs?: number;
+  logger?: TypeOrmLogger;
+  applicationName?: string;
+}
+
+export interface Database {
+  dataSource: DataSource;
+  kind: 'postgres' | 'pglite';
+  /** The embedded instance, when there is one (its LISTEN/NOTIFY serves the job feed). */
+  pglite?: PGlite;
+  close(): Promise<void>;
+}
+
+/** The one DataSource factory: the app, the tests, the CLI and ormconfig.ts all use it. */
+export function buildDatabase(options: DatabaseOptions): Database {
+  const common = {
+    type: 'postgres' as const,
+    entities,
+    migrations,
+    migrationsTableName: 'typeorm_migrations',
+    synchronize: false,
+    logger: options.logger,
+    logging: options.logger ? ('all' as const) : false,
+  };
+  if (options.url && options.url !== 'memory') {
+    const dataSource = new DataSource({
+      ...common,
+      url: options.url,
+      poolSize: options.poolSize ?? 10,
+      applicationName: options.applicationName ?? 'workspace-api',
+      extra: {
+        statement_timeout: options.statementTimeoutMs ?? 15_000,
+        connectionTimeoutMillis: 5_000,
+        idleTimeoutMillis: 30_000,
+      },
+    });
+    return { dataSource, kind: 'postgres', close: () => destroy(dataSource) };
+  }
+  let dataDir: string | undefined;
+  if (options.url !== 'memory') {
+    dataDir = options.dataDir ?? './data';
+    mkdirSync(dataDir, { recursive: true });
+  }
+  const pglite = new PGlite(dataDir);
+  const dataSource = new DataSource({ ...common, driver: pgliteDriverModule, extra: { pglite } });
+  return {
+    dataSource,
+    kind: 'pglite',
+    pglite,
+    close: async () => {
+      await destroy(dataSource);
+      if (!pglite.closed) await pglite.close();
+    },
+  };
+}
+
+/** Builds and connects. Migrations are run by the caller (main, tests, CLI). */
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  const db = buildDatabase(options);
+  if (db.pglite) await db.pglite.waitReady;
+  await db.dataSource.initialize();
+  return db;
+}
+
+async function destroy(dataSource: DataSource): Promise<void> {
+  if (dataSource.isInitialized) await dataSource.destroy();
+}

@@ -1,0 +1,22 @@
+import type { DataSource, EntityManager } from 'typeorm';
+
+type Executor = Pick<DataSource | EntityManager, 'query'>;
+
+/**
+ * Runs SQL and answers its rows, whatever the statement. (TypeORM's query() answers
+ * `[rows, rowCount]` for UPDATE and DELETE, even with RETURNING, and bare rows otherwise.)
+ * Inside a transaction, pass the transaction's manager: on PGlite the DataSource would wait
+ * on the transaction itself.
+ */
+export async function queryRows<T = any>(db: Executor, sql: string, params: unknown[] = []): Promise<T[]> {
+  const result = await db.query(sql, params);
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') {
+    return result[0] as T[];
+  }
+  return result as T[];
+}
+
+/** The first row, or undefined. */
+export async function queryOne<T = any>(db: Executor, sql: string, params: unknown[] = []): Promise<T | undefined> {
+  return (await queryRows<T>(db, sql, params))[0];
+}

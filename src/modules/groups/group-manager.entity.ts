@@ -1,0 +1,22 @@
+import { Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { UserEntity } from '../users/user.entity';
+import { GroupEntity } from './group.entity';
+
+/** Managers run a group's membership; they do not get the roles the group holds. */
+@Entity('group_managers')
+@Index('group_managers_user_idx', ['userId'])
+export class GroupManagerEntity {
+  @PrimaryColumn('uuid', { name: 'group_id' })
+  groupId!: string;
+
+  @PrimaryColumn('uuid', { name: 'user_id' })
+  userId!: string;
+
+  @ManyToOne(() => GroupEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'group_id' })
+  group?: GroupEntity;
+
+  @ManyToOne(() => UserEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'user_id' })
+  user?: UserEntity;
+}

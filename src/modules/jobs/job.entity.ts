@@ -1,0 +1,86 @@
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { ResourceEntity } from '../resources/resource.entity';
+import { UserEntity } from '../users/user.entity';
+import { WorkspaceEntity } from '../workspaces/workspace.entity';
+import { StorageFolderEntity } from './storage-folder.entity';
+
+export const JOB_TYPES = ['DATA_IMPORT', 'MODEL_TRAINING', 'LABEL_IMPORT'] as const;
+export type JobType = (typeof JOB_TYPES)[number];
+export const JOB_STATUSES = ['PROCESSING', 'SUCCESS', 'ERROR', 'CANCELLED'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+@Entity('jobs')
+@Index('jobs_workspace_created_idx', ['workspaceId', 'createdAt', 'id'])
+@Index('jobs_workspace_user_created_idx', ['workspaceId', 'userId', 'createdAt', 'id'])
+@Index('jobs_workspace_status_idx', ['workspaceId', 'status'])
+export class JobEntity {
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  @Column('uuid', { name: 'workspace_id' })
+  workspaceId!: string;
+
+  @Column('text')
+  type!: JobType;
+
+  @Column('text')
+  status!: JobStatus;
+
+  @Column('double precision', { default: 0 })
+  progress!: number;
+
+  /** Who started it. Kept after they leave the workspace: history still names them. */
+  @Column('uuid', { name: 'user_id' })
+  userId!: string;
+
+  @Column('uuid', { name: 'project_id', nullable: true })
+  projectId!: string | null;
+
+  @Column('uuid', { name: 'dataset_id', nullable: true })
+  datasetId!: string | null;
+
+  @Column('uuid', { name: 'folder_id', nullable: true })
+  folderId!: string | null;
+
+  @Column('text', { name: 'error_message', nullable: true })
+  errorMessage!: string | null;
+
+  @Column('text', { name: 'error_details', nullable: true })
+  errorDetails!: string | null;
+
+  @Column('uuid', { name: 'retry_of', nullable: true })
+  retryOf!: string | null;
+
+  @Column('timestamptz', { name: 'created_at' })
+  createdAt!: Date;
+
+  @Column('timestamptz', { name: 'updated_at' })
+  updatedAt!: Date;
+
+  @Column('timestamptz', { name: 'finished_at', nullable: true })
+  finishedAt!: Date | null;
+
+  @ManyToOne(() => WorkspaceEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'workspace_id' })
+  workspace?: WorkspaceEntity;
+
+  @ManyToOne(() => UserEntity, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'user_id' })
+  user?: UserEntity;
+
+  @ManyToOne(() => ResourceEntity, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'project_id' })
+  project?: ResourceEntity;
+
+  @ManyToOne(() => ResourceEntity, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'dataset_id' })
+  dataset?: ResourceEntity;
+
+  @ManyToOne(() => StorageFolderEntity, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'folder_id' })
+  folder?: StorageFolderEntity;
+
+  @ManyToOne(() => JobEntity, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'retry_of' })
+  retryOfJob?: JobEntity;
+}

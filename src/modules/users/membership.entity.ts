@@ -1,0 +1,49 @@
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { WorkspaceEntity } from '../workspaces/workspace.entity';
+import { UserEntity } from './user.entity';
+
+export const WORKSPACE_ROLES = ['ADMIN', 'MEMBER', 'WORKFORCE_MANAGER', 'TASKER'] as const;
+export type WorkspaceRole = (typeof WORKSPACE_ROLES)[number];
+export const INVITATION_STATUSES = ['INVITED', 'DECLINED', 'JOINED'] as const;
+export type InvitationStatus = (typeof INVITATION_STATUSES)[number];
+
+/**
+ * A person's place in a workspace, from the moment they are invited. A removed user keeps
+ * the row (removed_at set) so that history (jobs, audit entries) still names them; every
+ * live query filters on removed_at IS NULL.
+ */
+@Entity('memberships')
+@Index('memberships_user_idx', ['userId'])
+export class MembershipEntity {
+  @PrimaryColumn('uuid', { name: 'workspace_id' })
+  workspaceId!: string;
+
+  @PrimaryColumn('uuid', { name: 'user_id' })
+  userId!: string;
+
+  @Column('text')
+  role!: WorkspaceRole;
+
+  @Column('text')
+  status!: InvitationStatus;
+
+  @Column('timestamptz', { name: 'invited_at' })
+  invitedAt!: Date;
+
+  @Column('timestamptz', { name: 'declined_at', nullable: true })
+  declinedAt!: Date | null;
+
+  @Column('timestamptz', { name: 'joined_at', nullable: true })
+  joinedAt!: Date | null;
+
+  @Column('timestamptz', { name: 'removed_at', nullable: true })
+  removedAt!: Date | null;
+
+  @ManyToOne(() => WorkspaceEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'workspace_id' })
+  workspace?: WorkspaceEntity;
+
+  @ManyToOne(() => UserEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'user_id' })
+  user?: UserEntity;
+}

@@ -1,0 +1,37 @@
+import { Ctx, FieldResolver, Query, Resolver } from 'type-graphql';
+import { Auth } from '../../authorization/guard';
+import type { Context } from '../../server/context';
+import { unauthenticated } from '../../server/errors';
+import { viewerWorkspaces } from '../workspaces/workspace.service';
+import { Workspace } from '../workspaces/workspace.types';
+import { Invitation, ViewerType } from './viewer.types';
+
+@Resolver(() => ViewerType)
+export class ViewerResolver {
+  @Query(() => ViewerType, { description: 'The person behind the token.' })
+  @Auth('viewer')
+  viewer(@Ctx() ctx: Context): ViewerType {
+    if (!ctx.viewer) throw unauthenticated();
+    return { id: ctx.viewer.userId, email: ctx.viewer.email, name: ctx.viewer.name };
+  }
+
+  @FieldResolver(() => [Workspace], { description: 'Workspaces the viewer has joined.' })
+  workspaces(@Ctx() ctx: Context): Promise<Workspace[]> {
+    return viewerWorkspaces(ctx);
+  }
+
+  @FieldResolver(() => [Invitation], { description: "Invitations still INVITED, addressed to the viewer's email." })
+  async invitations(@Ctx() ctx: Context): Promise<Invitation[]> {
+    if (!ctx.viewer) throw unauthenticated();
+    if (ctx.viewer.apiKey) return [];
+    return ctx.db.query(
+      `SELECT m.workspace_id AS "workspaceId", w.name AS "workspaceName", m.role, m.invited_at AS "invitedAt"
+         FROM memberships m
+         JOIN workspaces w ON w.id = m.workspace_id
+         JOIN users u ON u.id = m.user_id
+        WHERE lower(u.email) = lower($1) AND m.status = 'INVITED' AND m.removed_at IS NULL
+        ORDER BY m.invited_at DESC`,
+      [ctx.viewer.email],
+    );
+  }
+}

@@ -1,0 +1,122 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
+import type { DataSource } from 'typeorm';
+import type { Config } from '../config';
+import type { Viewer } from './context';
+import { queryOne } from '../database/sql';
+import { unauthenticated } from './errors';
+
+export const API_KEY_PREFIX = 'wsk_';
+const LAST_USED_WRITE_INTERVAL_MS = 60_000;
+const SUBJECT_CACHE_LIMIT = 10_000;
+
+export function hashApiKey(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+/**
+ * Turns a bearer token into the viewer: a JWT (HS256 with AUTH_JWT_SECRET, or RS256/ES256
+ * from AUTH_JWKS_URL) whose `sub` names the person, with the account made on first use; or an
+ * API key (`wsk_...`), acting as its maker in its workspace only.
+ */
+export class Authenticator {
+  private readonly secret: Uint8Array | undefined;
+  private readonly jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
+  /** sub -> viewer: the link never changes once made, so most requests skip the database. */
+  private readonly subjects = new Map<string, Viewer>();
+  /** api key id -> when lastUsedAt was last written: at most one write a minute per key. */
+  private readonly keyWrites = new Map<string, number>();
+
+  constructor(
+    config: Pick<Config, 'jwtSecret' | 'jwksUrl'>,
+    private readonly db: DataSource,
+  ) {
+    this.secret = config.jwtSecret ? new TextEncoder().encode(config.jwtSecret) : undefined;
+    this.jwks = config.jwksUrl ? createRemoteJWKSet(new URL(config.jwksUrl)) : undefined;
+  }
+
+  /** null without a token; UNAUTHENTICATED for a malformed, expired, unsigned or unknown one. */
+  async authenticate(header: unknown): Promise<Viewer | null> {
+    if (header === undefined || header === null || header === '') return null;
+    if (typeof header !== 'string') throw unauthenticated();
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!match) throw unauthenticated('Use "Authorization: Bearer <token>"');
+    const token = match[1];
+    return token.startsWith(API_KEY_PREFIX) ? this.fromApiKey(token) : this.fromJwt(token);
+  }
+
+  /** Drops cached links (tests that delete users, the operator CLI). */
+  forget(): void {
+    this.subjects.clear();
+  }
+
+  private async verify(token: string): Promise<JWTPayload> {
+    try {
+      if (this.jwks) {
+        return (await jwtVerify(token, this.jwks, { algorithms: ['RS256', 'ES256'] })).payload;
+      }
+      return (await jwtVerify(token, this.secret!, { algorithms: ['HS256'] })).payload;
+    } catch {
+      throw unauthenticated('The token is invalid or expired');
+    }
+  }
+
+  private async fromJwt(token: string): Promise<Viewer> {
+    const claims = await this.verify(token);
+    const sub = claims.sub;
+    const email = typeof claims.email === 'string' ? claims.email.trim().toLowerCase() : '';
+    if (!sub || !email || email.length > 254 || !email.includes('@')) {
+      throw unauthenticated('The token needs `sub` and `email` claims');
+    }
+    const cached = this.subjects.get(sub);
+    if (cached) return cached;
+    const name = typeof claims.name === 'string' ? claims.name.slice(0, 200) : null;
+    const viewer = await this.account(sub, email, name);
+    if (this.subjects.size >= SUBJECT_CACHE_LIMIT) this.subjects.clear();
+    this.subjects.set(sub, viewer);
+    return viewer;
+  }
+
+  /** The account of `sub`: found, claimed (an invited email not yet signed in), or made. */
+  private async account(sub: string, email: string, name: string | null, attempt = 0): Promise<Viewer> {
+    const toViewer = (r: { id: string; email: string; name: string | null }): Viewer => ({ userId: r.id, email: r.email, name: r.name });
+    const known = await queryOne(this.db, `SELECT id, email, name FROM users WHERE subject = $1`, [sub]);
+    if (known) return toViewer(known);
+    const claimed = await queryOne(this.db, 
+      `UPDATE users SET subject = $1, name = COALESCE(name, $3) WHERE lower(email) = $2 AND subject IS NULL RETURNING id, email, name`,
+      [sub, email, name],
+    );
+    if (claimed) return toViewer(claimed);
+    const made = await queryOne(this.db, 
+      `INSERT INTO users (id, subject, email, name) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING id, email, name`,
+      [randomUUID(), sub, email, name],
+    );
+    if (made) return toViewer(made);
+    // Lost a race with a concurrent first request, or the email belongs to another subject.
+    if (attempt === 0) return this.account(sub, email, name, 1);
+    throw unauthenticated('This email is already linked to another account');
+  }
+
+  private async fromApiKey(token: string): Promise<Viewer> {
+    const row = await queryOne(this.db, 
+      `SELECT k.id, k.workspace_id AS "workspaceId", k.last_used_at AS "lastUsedAt", u.id AS "userId", u.email, u.name
+         FROM api_keys k
+         JOIN users u ON u.id = k.user_id
+         JOIN memberships m ON m.workspace_id = k.workspace_id AND m.user_id = k.user_id
+        WHERE k.secret_hash = $1 AND k.revoked_at IS NULL AND m.removed_at IS NULL AND m.status = 'JOINED'`,
+      [hashApiKey(token)],
+    );
+    if (!row) throw unauthenticated('The API key is unknown or revoked');
+    this.touchKey(row.id, row.lastUsedAt);
+    return { userId: row.userId, email: row.email, name: row.name, apiKey: { id: row.id, workspaceId: row.workspaceId } };
+  }
+
+  /** Keeps lastUsedAt to the minute without a write on every request. */
+  private touchKey(id: string, lastUsedAt: Date | null): void {
+    const now = Date.now();
+    const last = Math.max(this.keyWrites.get(id) ?? 0, lastUsedAt?.getTime() ?? 0);
+    if (now - last < LAST_USED_WRITE_INTERVAL_MS) return;
+    this.keyWrites.set(id, now);
+    this.db.query(`UPDATE api_keys SET last_used_at = now() WHERE id = $1`, [id]).catch(() => this.keyWrites.delete(id));
+  }
+}

@@ -1,0 +1,17 @@
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import type { Config } from './config';
+import type { Database } from './database/data-source';
+import type { Authenticator } from './server/authentication';
+
+/**
+ * The app-wide singletons that requests share. Feature services are plain functions of the
+ * request context (src/modules/<feature>/*.service.ts) and hold no state of their own.
+ */
+export interface Services {
+  config: Config;
+  log: Logger;
+  database: Database;
+  db: DataSource;
+  authenticator: Authenticator;
+}

@@ -1,0 +1,37 @@
+import { ConfigError, loadConfig } from '../../src/config';
+
+describe('configuration', () => {
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL'],
+    [{ NODE_ENV: 'staging' }, 'NODE_ENV'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ AUTH_JWT_SECRET: 'short' }, 'AUTH_JWT_SECRET'],
+    [{ AUTH_JWKS_URL: 'ftp://keys' }, 'AUTH_JWKS_URL'],
+    [{ NODE_ENV: 'production' }, 'AUTH_JWT_SECRET'],
+  ])('stops on %p with a line naming %s', (env, name) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(name);
+  });
+
+  it('takes the defaults', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(4000);
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.jwtSecretGenerated).toBe(true);
+    expect(config.jwtSecret!.length).toBeGreaterThanOrEqual(32);
+  });
+
+  it('reads memory and a postgres URL', () => {
+    expect(loadConfig({ DATABASE_URL: 'memory' }).databaseUrl).toBe('memory');
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@h/db' }).databaseUrl).toBe('postgres://u@h/db');
+  });
+
+  it('accepts a JWKS URL in production instead of a secret', () => {
+    const config = loadConfig({ NODE_ENV: 'production', AUTH_JWKS_URL: 'https://idp.example/jwks.json' });
+    expect(config.jwtSecret).toBeUndefined();
+    expect(config.seedDemo).toBe(false);
+  });
+});

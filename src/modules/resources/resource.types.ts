@@ -1,0 +1,50 @@
+import { Field, ID, InterfaceType, ObjectType } from 'type-graphql';
+import { ResourceRoleEnum, ResourceTypeEnum } from '../common/enums';
+import type { ResourceRole, ResourceType } from './resource.entity';
+
+@InterfaceType('Resource', {
+  resolveType: (value: { type: ResourceType }) =>
+    value.type === 'PROJECT' ? 'Project' : value.type === 'DATASET' ? 'Dataset' : 'Ontology',
+})
+export abstract class Resource {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => ResourceTypeEnum)
+  type!: ResourceType;
+
+  @Field()
+  name!: string;
+
+  @Field()
+  createdAt!: Date;
+
+  /** Not in GraphQL. */
+  workspaceId!: string;
+  description!: string | null;
+}
+
+/**
+ * The three resource types. `viewerRole`, `members` and the project's tags, issue tags and
+ * issues are field resolvers of their modules.
+ */
+@ObjectType('Project', { implements: Resource })
+export class Project extends Resource {
+  @Field(() => String, { nullable: true })
+  override description!: string | null;
+}
+
+@ObjectType('Dataset', { implements: Resource })
+export class Dataset extends Resource {
+  @Field(() => String, { nullable: true })
+  override description!: string | null;
+}
+
+@ObjectType('Ontology', { implements: Resource })
+export class Ontology extends Resource {
+  @Field(() => String, { nullable: true })
+  override description!: string | null;
+}
+
+export { ResourceRoleEnum };
+export type { ResourceRole };

@@ -1,0 +1,44 @@
+import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { IssueStatusEnum } from '../common/enums';
+import type { IssueStatus } from './issue.entity';
+
+/** `tags` is a field resolver (issue.resolver.ts). */
+@ObjectType('ProjectIssue')
+export class ProjectIssue {
+  @Field(() => ID)
+  id!: string;
+
+  @Field()
+  title!: string;
+
+  @Field(() => IssueStatusEnum)
+  status!: IssueStatus;
+
+  @Field()
+  createdAt!: Date;
+
+  /** Not in GraphQL. */
+  workspaceId!: string;
+  projectId!: string;
+}
+
+@InputType('CreateIssueInput')
+export class CreateIssueInput {
+  @Field(() => ID)
+  projectId!: string;
+
+  @Field()
+  title!: string;
+
+  @Field(() => [ID], { nullable: true })
+  tagIds?: string[] | null;
+}
+
+@InputType('IssueFilter')
+export class IssueFilter {
+  @Field(() => [ID], { nullable: true, description: 'Issues carrying every one of these tags.' })
+  tagIds?: string[] | null;
+
+  @Field(() => IssueStatusEnum, { nullable: true })
+  status?: IssueStatus | null;
+}

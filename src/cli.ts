@@ -1,0 +1,251 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { Command, CommanderError } from 'commander';
+import type { EntityManager } from 'typeorm';
+import { isUuid } from './authorization/access';
+import { ConfigError, loadConfig, type Config } from './config';
+import { openDatabase, type Database } from './database/data-source';
+import { queryOne } from './database/sql';
+import { mintToken } from './dev-token';
+import { audit } from './modules/audit/audit';
+import { cleanName, domainOf, normalizeEmail } from './modules/common/validation';
+import { removeMembership } from './modules/users/removal';
+import { lockMembership, lockWorkspace, otherJoinedAdmins } from './modules/users/workspace-lock';
+import { AppError } from './server/errors';
+
+/**
+ * The operator's command-line tool: `npm run cli -- <command>`. It reads the same environment
+ * as the service (DATABASE_URL, DATA_DIR, AUTH_JWT_SECRET, ...) and opens the database with the
+ * same factory. On the embedded database, stop the service first: PGlite is one process's.
+ */
+
+/** A refusal to show the operator: one line, exit status 1. */
+export class CliError extends Error {}
+
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+type Env = Record<string, string | undefined>;
+
+const stdio: CliIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
+
+// ---- The commands, as functions of an open database (the tests call them too) ---------------
+
+/** Runs the pending migrations; answers their names. */
+export async function migrate(db: Database): Promise<string[]> {
+  const done = await db.dataSource.runMigrations({ transaction: 'each' });
+  return done.map((m) => m.name);
+}
+
+async function requireMigrated(db: Database): Promise<void> {
+  if (await db.dataSource.showMigrations()) throw new CliError('The database has pending migrations: run `migrate` first');
+}
+
+/** An account for an email: found, or made without a subject (their first sign-in claims it). */
+async function userFor(tx: EntityManager, email: string): Promise<string> {
+  await tx.query(`INSERT INTO users (id, email) VALUES ($1, $2) ON CONFLICT (lower(email)) DO NOTHING`, [randomUUID(), email]);
+  return (await queryOne<{ id: string }>(tx, `SELECT id FROM users WHERE lower(email) = $1`, [email]))!.id;
+}
+
+function emailArg(value: string, option: string): string {
+  const email = normalizeEmail(value);
+  if (!email) throw new CliError(`${option}: not a valid email: ${JSON.stringify(value)}`);
+  return email;
+}
+
+/**
+ * A workspace whose first ADMIN is the person of `adminEmail` (JOINED: the operator acts on
+ * their behalf), with that email's domain internal. Audited with a null actor.
+ */
+export async function createWorkspaceCommand(db: Database, args: { name: string; adminEmail: string }) {
+  await requireMigrated(db);
+  let name: string;
+  try {
+    name = cleanName(args.name, '--name');
+  } catch (error) {
+    throw new CliError((error as Error).message);
+  }
+  const email = emailArg(args.adminEmail, '--admin-email');
+  const workspaceId = randomUUID();
+  const internalDomains = [domainOf(email)];
+  const adminUserId = await db.dataSource.transaction(async (tx) => {
+    const userId = await userFor(tx, email);
+    await tx.query(`INSERT INTO workspaces (id, name, internal_domains) VALUES ($1, $2, $3)`, [workspaceId, name, internalDomains]);
+    await tx.query(
+      `INSERT INTO memberships (workspace_id, user_id, role, status, invited_at, joined_at) VALUES ($1, $2, 'ADMIN', 'JOINED', now(), now())`,
+      [workspaceId, userId],
+    );
+    await audit(tx, {
+      workspaceId,
+      actorId: null,
+      action: 'createWorkspace',
+      targetType: 'Workspace',
+      targetId: workspaceId,
+      details: { name, internalDomains, admin: { userId, email }, via: 'cli' },
+    });
+    return userId;
+  });
+  return { workspaceId, adminUserId };
+}
+
+/**
+ * The "contact support" path: removes an ADMIN, which the API never does. Refuses the last
+ * JOINED ADMIN; a sole resource ADMIN needs a replacement, as through the API. Audited with a
+ * null actor.
+ */
+export async function removeAdminCommand(db: Database, args: { workspaceId: string; email: string; replacementEmail?: string }) {
+  await requireMigrated(db);
+  if (!isUuid(args.workspaceId)) throw new CliError(`--workspace: not a workspace id: ${JSON.stringify(args.workspaceId)}`);
+  const email = emailArg(args.email, '--email');
+  const replacementEmail = args.replacementEmail === undefined ? undefined : emailArg(args.replacementEmail, '--replacement-email');
+  const { workspaceId } = args;
+  return db.dataSource.transaction(async (tx) => {
+    if (!(await lockWorkspace(tx, workspaceId))) throw new CliError(`No workspace ${workspaceId}`);
+    const memberId = async (who: string) =>
+      (
+        await queryOne<{ userId: string }>(
+          tx,
+          `SELECT m.user_id AS "userId" FROM memberships m JOIN users u ON u.id = m.user_id
+            WHERE m.workspace_id = $1 AND lower(u.email) = $2 AND m.removed_at IS NULL`,
+          [workspaceId, who],
+        )
+      )?.userId;
+    const userId = await memberId(email);
+    const target = userId ? await lockMembership(tx, workspaceId, userId) : undefined;
+    if (!target) throw new CliError(`${email} is not a member of workspace ${workspaceId}`);
+    if (target.role !== 'ADMIN') throw new CliError(`${email} is a ${target.role}, not an ADMIN: remove them through the API (removeUser)`);
+    if ((await otherJoinedAdmins(tx, workspaceId, target.userId)) === 0) {
+      throw new CliError(`${email} is the last ADMIN of workspace ${workspaceId}: make someone else ADMIN first`);
+    }
+    let replacementUserId: string | undefined;
+    if (replacementEmail !== undefined) {
+      replacementUserId = await memberId(replacementEmail);
+      if (!replacementUserId) throw new CliError(`--replacement-email: ${replacementEmail} is not a member of workspace ${workspaceId}`);
+    }
+    const reassigned = await removeMembership(tx, { workspaceId, target, replacementUserId, actorId: null, via: 'cli' });
+    return { removedUserId: target.userId, reassigned: reassigned.map((r) => ({ type: r.type, id: r.id, name: r.name })) };
+  });
+}
+
+/**
+ * A development token (HS256 with AUTH_JWT_SECRET). Its subject is the account's own when the
+ * person has signed in before (another one would not be let in), else `dev|<email>`.
+ */
+export async function tokenCommand(config: Config, db: Database | null, args: { email: string; name?: string; sub?: string; expiresIn: string }) {
+  if (config.jwksUrl) throw new CliError('The service checks tokens from AUTH_JWKS_URL: it would not accept a token made here');
+  if (!config.jwtSecret || config.jwtSecretGenerated) throw new CliError('Set AUTH_JWT_SECRET (the one the service uses) to mint a token');
+  const email = emailArg(args.email, '--email');
+  let sub = args.sub;
+  if (!sub && db) {
+    sub = (await queryOne<{ subject: string | null }>(db.dataSource, `SELECT subject FROM users WHERE lower(email) = $1`, [email]))?.subject ?? undefined;
+  }
+  try {
+    return await mintToken(config.jwtSecret, { sub: sub ?? `dev|${email}`, email, name: args.name }, args.expiresIn);
+  } catch (error) {
+    throw new CliError(`Could not mint the token: ${(error as Error).message}`);
+  }
+}
+
+// ---- The command line ------------------------------------------------------------------------
+
+export interface CliOptions {
+  env?: Env;
+  io?: CliIo;
+  /** An open database to use instead of opening one from the environment (tests). */
+  database?: Database;
+}
+
+/** Runs one command line (without the node and script arguments); answers the exit status. */
+export async function runCli(argv: string[], options: CliOptions = {}): Promise<number> {
+  const io = options.io ?? stdio;
+  const env = options.env ?? process.env;
+  let config: Config | undefined;
+  const configOf = () => (config ??= loadConfig(env));
+
+  async function withDatabase<T>(run: (db: Database) => Promise<T>): Promise<T> {
+    if (options.database) return run(options.database);
+    const c = configOf();
+    const db = await openDatabase({ url: c.databaseUrl, dataDir: c.dataDir, poolSize: 2, applicationName: 'workspace-api-cli' });
+    try {
+      return await run(db);
+    } finally {
+      await db.close();
+    }
+  }
+
+  const program = new Command('workspace-api')
+    .description('Operator commands for workspace-api. Reads the same environment as the service.')
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .showHelpAfterError();
+
+  program
+    .command('migrate')
+    .description('run the pending database migrations')
+    .action(async () => {
+      const names = await withDatabase(migrate);
+      io.out(names.length === 0 ? 'The database is up to date.\n' : names.map((n) => `migrated: ${n}\n`).join(''));
+    });
+
+  program
+    .command('create-workspace')
+    .description('create a workspace whose first ADMIN is the person of --admin-email')
+    .requiredOption('--name <name>', 'the workspace name')
+    .requiredOption('--admin-email <email>', 'its first ADMIN (an account is made if they never signed in)')
+    .action(async (opts: { name: string; adminEmail: string }) => {
+      const made = await withDatabase((db) => createWorkspaceCommand(db, opts));
+      io.out(JSON.stringify(made) + '\n');
+    });
+
+  program
+    .command('remove-admin')
+    .description('remove an ADMIN from a workspace (the API never does); refuses the last ADMIN')
+    .requiredOption('--workspace <id>', 'the workspace id')
+    .requiredOption('--email <email>', "the ADMIN's email")
+    .option('--replacement-email <email>', 'takes over the resources of which the ADMIN is the sole ADMIN')
+    .action(async (opts: { workspace: string; email: string; replacementEmail?: string }) => {
+      const removed = await withDatabase((db) =>
+        removeAdminCommand(db, { workspaceId: opts.workspace, email: opts.email, replacementEmail: opts.replacementEmail }),
+      );
+      io.out(JSON.stringify(removed) + '\n');
+    });
+
+  program
+    .command('token')
+    .description('mint a development token (HS256 with AUTH_JWT_SECRET) for a person')
+    .requiredOption('--email <email>', 'their email')
+    .option('--name <name>', 'their display name')
+    .option('--sub <subject>', 'the subject (default: their account\'s, or dev|<email>); skips the database')
+    .option('--expires-in <duration>', 'lifetime, e.g. 12h or 7d', '12h')
+    .action(async (opts: { email: string; name?: string; sub?: string; expiresIn: string }) => {
+      const c = configOf();
+      const token = opts.sub ? await tokenCommand(c, null, opts) : await withDatabase((db) => tokenCommand(c, db, opts));
+      io.out(token + '\n');
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode; // commander has written the message
+    if (error instanceof CliError || error instanceof ConfigError) {
+      io.err(`error: ${error.message}\n`);
+      return 1;
+    }
+    if (error instanceof AppError) {
+      const resources = error.extensions.resources as Array<{ type: string; id: string; name: string }> | undefined;
+      io.err(`error: ${error.message}\n${(resources ?? []).map((r) => `  ${r.type} ${r.id} ${r.name}\n`).join('')}`);
+      return 1;
+    }
+    io.err(`error: ${(error as Error)?.stack ?? String(error)}\n`);
+    return 2;
+  }
+}
+
+if (require.main === module) {
+  runCli(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

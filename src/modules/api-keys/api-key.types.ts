@@ -1,0 +1,34 @@
+import { Field, ID, InputType, ObjectType } from 'type-graphql';
+
+@ObjectType('ApiKey')
+export class ApiKey {
+  @Field(() => ID)
+  id!: string;
+
+  @Field()
+  name!: string;
+
+  @Field()
+  createdAt!: Date;
+
+  @Field(() => Date, { nullable: true, description: 'Kept to the minute: a key in use is not written on every request.' })
+  lastUsedAt!: Date | null;
+}
+
+@ObjectType('CreatedApiKey')
+export class CreatedApiKey {
+  @Field({ description: 'The secret, shown once.' })
+  key!: string;
+
+  @Field(() => ApiKey)
+  apiKey!: ApiKey;
+}
+
+@InputType()
+export class CreateApiKeyInput {
+  @Field(() => ID)
+  workspaceId!: string;
+
+  @Field()
+  name!: string;
+}

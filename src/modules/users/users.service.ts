@@ -1,0 +1,74 @@
+import { isUuid } from '../../authorization/access';
+import { queryOne, queryRows } from '../../database/sql';
+import type { Context } from '../../server/context';
+import { badInput } from '../../server/errors';
+import { decodeCursor, pageSize, toPage, type Page } from '../common/pagination';
+import type { UserFilter } from './user.inputs';
+import { WORKSPACE_USER_COLUMNS, WORKSPACE_USER_FROM, workspaceUsers } from './workspace-user.loader';
+import type { WorkspaceUser } from './workspace-user.types';
+
+const MAX_SEARCH = 200;
+
+/** A LIKE pattern matching `text` anywhere, literally: %, _ and \ in it match only themselves. */
+export function containsPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/**
+ * The people of a workspace (invited, declined, joined; never removed ones), ordered by email
+ * then id: emails are unique and never change, so the order and the cursors are stable.
+ */
+export async function listUsers(
+  ctx: Context,
+  workspaceId: string,
+  filter: UserFilter | null | undefined,
+  first: number | null | undefined,
+  after: string | null | undefined,
+): Promise<Page<WorkspaceUser>> {
+  const limit = pageSize(first);
+  const cursor = decodeCursor(after, 2);
+  if (cursor && (typeof cursor[0] !== 'string' || !isUuid(cursor[1]))) throw badInput('after', 'after is not a valid cursor');
+
+  const params: unknown[] = [workspaceId];
+  const where = ['m.workspace_id = $1', 'm.removed_at IS NULL'];
+  const search = filter?.search?.trim();
+  if (search) {
+    if (search.length > MAX_SEARCH) throw badInput('filter.search', `search must be at most ${MAX_SEARCH} characters`);
+    params.push(containsPattern(search));
+    where.push(`(u.email ILIKE $${params.length} ESCAPE '\\' OR u.name ILIKE $${params.length} ESCAPE '\\')`);
+  }
+  if (filter?.role) {
+    params.push(filter.role);
+    where.push(`m.role = $${params.length}`);
+  }
+  if (filter?.status) {
+    params.push(filter.status);
+    where.push(`m.status = $${params.length}`);
+  }
+  const filtered = where.join(' AND ');
+
+  const pageParams = [...params];
+  let pageWhere = filtered;
+  if (cursor) {
+    pageParams.push(cursor[0], cursor[1]);
+    pageWhere += ` AND (u.email, u.id) > ($${pageParams.length - 1}, $${pageParams.length}::uuid)`;
+  }
+  pageParams.push(limit + 1);
+  const rows = await queryRows<WorkspaceUser>(
+    ctx.db,
+    `SELECT ${WORKSPACE_USER_COLUMNS} FROM ${WORKSPACE_USER_FROM} WHERE ${pageWhere} ORDER BY u.email, u.id LIMIT $${pageParams.length}`,
+    pageParams,
+  );
+  const count = await queryOne<{ n: number }>(ctx.db, `SELECT count(*)::int AS n FROM memberships m JOIN users u ON u.id = m.user_id WHERE ${filtered}`, params);
+  // Prime the batched loader: field resolvers of these people (and of the same people elsewhere in the query) need no query.
+  const loader = workspaceUsers(ctx);
+  for (const row of rows) loader.prime({ workspaceId, userId: row.id }, row);
+  return toPage(rows, limit, count!.n, (row) => [row.email, row.id]);
+}
+
+/** One person of the workspace; null for a removed one, an unknown id or one that is not an id. */
+export async function findUser(ctx: Context, workspaceId: string, userId: unknown): Promise<WorkspaceUser | null> {
+  if (!isUuid(userId)) return null;
+  const user = await workspaceUsers(ctx).load({ workspaceId, userId });
+  return user && !user.removedAt ? user : null;
+}

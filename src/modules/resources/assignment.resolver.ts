@@ -1,0 +1,46 @@
+import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import { Auth } from '../../authorization/guard';
+import type { Context } from '../../server/context';
+import { ResourceTypeEnum } from '../common/enums';
+import { WorkspaceUser } from '../users/workspace-user.types';
+import * as assignments from './assignment.service';
+import { ResourceAssignment } from './assignment.types';
+import type { ResourceType } from './resource.entity';
+import { AssignUserInput, UnassignUserInput } from './resource.inputs';
+import { assignmentsOfUsers } from './resource.loaders';
+import { filterVisibleGrants } from './visibility';
+
+/** People's roles on resources: giving and taking them, and a person's list of them. */
+@Resolver(() => WorkspaceUser)
+export class AssignmentResolver {
+  @Mutation(() => [ResourceAssignment], {
+    description:
+      'Workspace ADMINs, or an ADMIN of every resource named; a project TEAM_MANAGER may give\nproject roles other than ADMIN. Works on INVITED users too.',
+  })
+  @Auth('assignUser')
+  assignUser(@Arg('input') input: AssignUserInput, @Ctx() ctx: Context): Promise<ResourceAssignment[]> {
+    return assignments.assignUser(ctx, input);
+  }
+
+  @Mutation(() => Boolean)
+  @Auth('unassignUser')
+  unassignUser(@Arg('input') input: UnassignUserInput, @Ctx() ctx: Context): Promise<boolean> {
+    return assignments.unassignUser(ctx, input);
+  }
+
+  /**
+   * Roles held directly or through groups, on resources the viewer sees, and only where the
+   * viewer may also see the resource's members (unless the person is the viewer).
+   */
+  @FieldResolver(() => [ResourceAssignment], { description: 'Roles held on resources, directly or through groups (via names the group).' })
+  async assignments(
+    @Root() user: WorkspaceUser,
+    @Ctx() ctx: Context,
+    @Arg('resourceType', () => ResourceTypeEnum, { nullable: true }) resourceType: ResourceType | null,
+  ): Promise<ResourceAssignment[]> {
+    const grants = await assignmentsOfUsers(ctx).load({ workspaceId: user.workspaceId, userId: user.id });
+    const wanted = resourceType ? grants.filter((g) => g.resource.type === resourceType) : grants;
+    const visible = await filterVisibleGrants(ctx, wanted, (g) => ({ resourceId: g.resource.id, holderId: g.userId }));
+    return visible.map(({ resource, role, via }) => ({ resource, role, via }));
+  }
+}

@@ -1,0 +1,117 @@
+import DataLoader from 'dataloader';
+import { queryRows } from '../../database/sql';
+import { loader, type Context } from '../../server/context';
+import { groupColumns, groupFrom } from '../groups/group.columns';
+import { WORKSPACE_USER_COLUMNS } from '../users/workspace-user.loader';
+import type { WorkspaceUser } from '../users/workspace-user.types';
+import type { ResourceAssignment, ResourceMember } from './assignment.types';
+import { resourceColumns, resourceFrom } from './resource.columns';
+import type { Resource } from './resource.types';
+
+/**
+ * Per-request, batched readers of resources and the roles held on them. Each answers a
+ * whole batch of keys with one SQL statement; visibility is the caller's business.
+ */
+
+/** Resources by id (any type); null for none. */
+export function resourcesById(ctx: Context): DataLoader<string, Resource | null> {
+  return loader(ctx, makeResourcesById);
+}
+function makeResourcesById(ctx: Context) {
+  return new DataLoader<string, Resource | null>(async (ids) => {
+    const rows = await queryRows(ctx.db, `SELECT ${resourceColumns()} FROM resources r WHERE r.id = ANY($1::uuid[])`, [ids]);
+    const byId = new Map(rows.map((row) => [row.id as string, resourceFrom(row)]));
+    return ids.map((id) => byId.get(id) ?? null);
+  });
+}
+
+/**
+ * Every grant on a resource, by resource id: each direct role, and each role a group holds
+ * for each of its members (managers hold none). Removed people are left out.
+ */
+export function resourceMembers(ctx: Context): DataLoader<string, ResourceMember[]> {
+  return loader(ctx, makeResourceMembers);
+}
+function makeResourceMembers(ctx: Context) {
+  return new DataLoader<string, ResourceMember[]>(async (ids) => {
+    const rows = await queryRows(
+      ctx.db,
+      `SELECT x.resource_id AS "resourceId", x.role AS "grantRole", ${WORKSPACE_USER_COLUMNS}, ${groupColumns('g', 'g_')}
+         FROM (SELECT ur.resource_id, ur.user_id, ur.role, NULL::uuid AS group_id
+                 FROM resource_user_roles ur WHERE ur.resource_id = ANY($1::uuid[])
+               UNION ALL
+               SELECT gr.resource_id, gm.user_id, gr.role, gr.group_id
+                 FROM resource_group_roles gr JOIN group_members gm ON gm.group_id = gr.group_id
+                WHERE gr.resource_id = ANY($1::uuid[])) x
+         JOIN resources r ON r.id = x.resource_id
+         JOIN memberships m ON m.workspace_id = r.workspace_id AND m.user_id = x.user_id AND m.removed_at IS NULL
+         JOIN users u ON u.id = m.user_id
+         JOIN workspaces w ON w.id = m.workspace_id
+         LEFT JOIN groups g ON g.id = x.group_id
+        ORDER BY lower(u.email), u.id, (x.group_id IS NOT NULL), lower(g.name), g.id`,
+      [ids],
+    );
+    const byResource = new Map<string, ResourceMember[]>(ids.map((id) => [id, []]));
+    for (const row of rows) {
+      byResource.get(row.resourceId)?.push({ user: workspaceUserFrom(row), role: row.grantRole, via: groupFrom(row, 'g_') });
+    }
+    return ids.map((id) => byResource.get(id)!);
+  });
+}
+
+/** A person's grants by {workspaceId, userId}: direct roles and roles through the groups they are a member of. */
+export interface UserKey {
+  workspaceId: string;
+  userId: string;
+}
+export type UserGrant = ResourceAssignment & { userId: string };
+
+export function assignmentsOfUsers(ctx: Context): DataLoader<UserKey, UserGrant[], string> {
+  return loader(ctx, makeAssignmentsOfUsers);
+}
+function makeAssignmentsOfUsers(ctx: Context) {
+  const keyOf = (k: UserKey) => `${k.workspaceId}:${k.userId}`;
+  return new DataLoader<UserKey, UserGrant[], string>(
+    async (keys) => {
+      const rows = await queryRows(
+        ctx.db,
+        `WITH k(workspace_id, user_id) AS (SELECT * FROM unnest($1::uuid[], $2::uuid[]))
+         SELECT x.user_id AS "userId", x.role AS "grantRole", ${resourceColumns('r', 'r_')}, ${groupColumns('g', 'g_')}
+           FROM (SELECT ur.user_id, ur.resource_id, ur.role, NULL::uuid AS group_id
+                   FROM k JOIN resource_user_roles ur ON ur.workspace_id = k.workspace_id AND ur.user_id = k.user_id
+                 UNION ALL
+                 SELECT gm.user_id, gr.resource_id, gr.role, gr.group_id
+                   FROM k JOIN groups g0 ON g0.workspace_id = k.workspace_id
+                   JOIN group_members gm ON gm.group_id = g0.id AND gm.user_id = k.user_id
+                   JOIN resource_group_roles gr ON gr.group_id = g0.id) x
+           JOIN resources r ON r.id = x.resource_id
+           LEFT JOIN groups g ON g.id = x.group_id
+          ORDER BY r.type, r.created_at, r.id, (x.group_id IS NOT NULL), lower(g.name), g.id`,
+        [keys.map((k) => k.workspaceId), keys.map((k) => k.userId)],
+      );
+      const byKey = new Map<string, UserGrant[]>(keys.map((k) => [keyOf(k), []]));
+      for (const row of rows) {
+        const resource = resourceFrom(row, 'r_');
+        byKey.get(`${resource.workspaceId}:${row.userId}`)?.push({ userId: row.userId, resource, role: row.grantRole, via: groupFrom(row, 'g_') });
+      }
+      return keys.map((k) => byKey.get(keyOf(k))!);
+    },
+    { cacheKeyFn: keyOf },
+  );
+}
+
+function workspaceUserFrom(row: Record<string, any>): WorkspaceUser {
+  return {
+    id: row.id,
+    workspaceId: row.workspaceId,
+    email: row.email,
+    name: row.name,
+    role: row.role,
+    status: row.status,
+    invitedAt: row.invitedAt,
+    declinedAt: row.declinedAt,
+    joinedAt: row.joinedAt,
+    removedAt: row.removedAt,
+    internal: row.internal,
+  };
+}

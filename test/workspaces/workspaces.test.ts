@@ -112,3 +112,30 @@ describe('updateWorkspace', () => {
     expect(res.errors![0].extensions!.field).toBe('input.internalDomains');
   });
 });
+
+describe('internal domains and group managers', () => {
+  it('refuses to drop a domain that a group manager needs (INVARIANT), and allows it once they are gone', async () => {
+    const { workspaceId, admin } = await createWorkspace(server, 'Managed', 'boss@managed.test');
+    const manager = await addMember(server, workspaceId, 'MEMBER', 'JOINED', 'lead@managed.test');
+    const group = await server.gql(
+      `mutation($input: CreateGroupInput!) { createGroup(input: $input) { id } }`,
+      { input: { workspaceId, name: 'Crew', managerIds: [manager.id] } },
+      admin.token,
+    );
+    expect(group.errors).toBeUndefined();
+    const refused = await server.gql(UPDATE, { input: { workspaceId, internalDomains: ['other.test'] } }, admin.token);
+    expect(errorCode(refused)).toBe('INVARIANT');
+    expect(refused.errors![0].message).toContain('lead@managed.test');
+    const [row] = await server.db.query(`SELECT internal_domains FROM workspaces WHERE id = $1`, [workspaceId]);
+    expect(row.internal_domains).toEqual(['managed.test']);
+
+    const removed = await server.gql(
+      `mutation($input: GroupUsersInput!) { removeGroupManagers(input: $input) { id } }`,
+      { input: { groupId: group.data.createGroup.id, userIds: [manager.id] } },
+      admin.token,
+    );
+    expect(removed.errors).toBeUndefined();
+    const allowed = await server.gql(UPDATE, { input: { workspaceId, internalDomains: ['other.test'] } }, admin.token);
+    expect(allowed.data.updateWorkspace.internalDomains).toEqual(['other.test']);
+  });
+});

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { queryOne } from '../../database/sql';
+import type { EntityManager } from 'typeorm';
+import { queryOne, queryRows } from '../../database/sql';
 import type { Context } from '../../server/context';
-import { badInput, unauthenticated } from '../../server/errors';
+import { badInput, invariant, unauthenticated } from '../../server/errors';
 import { audit } from '../audit/audit';
 import { cleanDomains, cleanName, domainOf } from '../common/validation';
 import type { WorkspaceRole } from '../users/membership.entity';
@@ -74,6 +75,7 @@ export async function updateWorkspace(ctx: Context, input: UpdateWorkspaceInput)
   const domains = input.internalDomains == null ? null : cleanDomains(input.internalDomains, 'input.internalDomains');
   const row = await ctx.db.transaction(async (tx) => {
     const before = await queryOne(tx, `SELECT ${COLUMNS} FROM workspaces w WHERE w.id = $1 FOR UPDATE`, [input.workspaceId]);
+    if (domains) await assertManagersStayInternal(tx, input.workspaceId, domains);
     const after = await queryOne(tx, 
       `UPDATE workspaces AS w SET name = COALESCE($2, name), internal_domains = COALESCE($3, internal_domains) WHERE id = $1 RETURNING ${COLUMNS}`,
       [input.workspaceId, name, domains],
@@ -90,4 +92,24 @@ export async function updateWorkspace(ctx: Context, input: UpdateWorkspaceInput)
   });
   const membership = await ctx.access.joined(input.workspaceId);
   return asWorkspace(row, membership!.role);
+}
+
+/**
+ * Group managers must be internal: a change of domains that would leave one external is
+ * refused (INVARIANT, naming them). Adding a manager reads the workspace row FOR SHARE, and
+ * this runs under its FOR UPDATE, so the two cannot race.
+ */
+async function assertManagersStayInternal(tx: EntityManager, workspaceId: string, domains: string[]): Promise<void> {
+  const stranded = await queryRows<{ email: string }>(
+    tx,
+    `SELECT DISTINCT u.email FROM group_managers gm
+       JOIN groups g ON g.id = gm.group_id
+       JOIN users u ON u.id = gm.user_id
+      WHERE g.workspace_id = $1 AND NOT (split_part(lower(u.email), '@', 2) = ANY($2::text[]))
+      ORDER BY u.email`,
+    [workspaceId, domains],
+  );
+  if (stranded.length > 0) {
+    throw invariant(`These group managers would no longer be internal: ${stranded.map((r) => r.email).join(', ')}. Remove them as managers first.`);
+  }
 }

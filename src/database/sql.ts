@@ -20,3 +20,9 @@ export async function queryRows<T = any>(db: Executor, sql: string, params: unkn
 export async function queryOne<T = any>(db: Executor, sql: string, params: unknown[] = []): Promise<T | undefined> {
   return (await queryRows<T>(db, sql, params))[0];
 }
+
+/** PostgreSQL's unique_violation (23505), as pg and PGlite report it through TypeORM. */
+export function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; driverError?: { code?: string } } | null;
+  return (e?.driverError?.code ?? e?.code) === '23505';
+}

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { isUuid } from '../../authorization/access';
 import { seesGroup } from '../../authorization/policy';
-import { queryOne, queryRows } from '../../database/sql';
+import { isUniqueViolation, queryOne, queryRows } from '../../database/sql';
 import type { Context } from '../../server/context';
 import { AppError, badInput, conflict, notFound } from '../../server/errors';
 import { audit } from '../audit/audit';
@@ -16,11 +16,6 @@ import type { Group } from './group.types';
 
 /** At most this many people named in one call. */
 export const MAX_GROUP_USERS = 1000;
-
-function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string; driverError?: { code?: string } } | null;
-  return (e?.driverError?.code ?? e?.code) === '23505';
-}
 
 /** Group names are unique in a workspace, compared case-insensitively after trimming (index groups_workspace_name_key). */
 async function uniqueName<T>(name: string, work: () => Promise<T>): Promise<T> {

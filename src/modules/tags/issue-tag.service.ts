@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { queryOne } from '../../database/sql';
+import { isUniqueViolation, queryOne } from '../../database/sql';
 import type { Context } from '../../server/context';
 import { conflict, notFound } from '../../server/errors';
 import { audit } from '../audit/audit';
-import { cleanTagName, isUniqueViolation } from './tag-rules';
+import { cleanTagName } from './tag-rules';
 import type { CreateIssueTagInput, IssueTag } from './tag.types';
 
 /**

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { queryOne, queryRows } from '../../database/sql';
+import { isUniqueViolation, queryOne, queryRows } from '../../database/sql';
 import type { Context } from '../../server/context';
 import { badInput, conflict, notFound } from '../../server/errors';
 import { audit } from '../audit/audit';
 import type { Project } from '../resources/resource.types';
 import { projectsById } from './project.loader';
-import { cleanTagName, isUniqueViolation, uniqueIds } from './tag-rules';
+import { cleanTagName, uniqueIds } from './tag-rules';
 import type { CreateTagInput, ProjectTag, SetProjectTagsInput } from './tag.types';
 
 /**

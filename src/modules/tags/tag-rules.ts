@@ -32,9 +32,3 @@ export function uniqueIds(values: readonly unknown[] | null | undefined, field: 
   }
   return { ids: [...ids], malformed };
 }
-
-/** PostgreSQL's unique_violation (23505), as pg and PGlite report it through TypeORM. */
-export function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string; driverError?: { code?: string } } | null;
-  return (e?.driverError?.code ?? e?.code) === '23505';
-}

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { queryOne, queryRows } from '../../database/sql';
+import { isUniqueViolation, queryOne, queryRows } from '../../database/sql';
 import type { Context } from '../../server/context';
 import { badInput, conflict, notFound } from '../../server/errors';
 import { audit } from '../audit/audit';
@@ -29,12 +29,6 @@ export function cleanEmails(values: unknown, field = 'input.emails'): string[] {
     throw badInput(field, `Not a valid email: ${shown.join(', ')}${invalid.length > 5 ? ', ...' : ''}`, { invalid });
   }
   return [...emails];
-}
-
-/** PostgreSQL's unique_violation, as pg and PGlite report it through TypeORM. */
-export function isUniqueViolation(error: unknown): boolean {
-  const e = error as { driverError?: { code?: string }; code?: string } | null;
-  return (e?.driverError?.code ?? e?.code) === '23505';
 }
 
 /**

@@ -13,12 +13,51 @@ export interface Config {
   /** True when the secret was generated at start (development only). */
   jwtSecretGenerated: boolean;
   smtpUrl: string | undefined;
+  /** The From address of the mail the service sends (invitations). */
+  mailFrom: string;
   redisUrl: string | undefined;
   /** How long job events are kept for resuming feeds. */
   jobEventRetentionMs: number;
   /** Base URL used in invitation links. */
   publicUrl: string;
   seedDemo: boolean;
+  /** Protective limits of the GraphQL server (HTTP and WebSocket alike). */
+  limits: Limits;
+  /** PostgreSQL pool and timeouts (PGlite ignores them: it is one embedded session). */
+  database: DatabaseLimits;
+  /** How many proxies in front of the service to trust for the client's IP (X-Forwarded-For); 0 = none. */
+  trustProxy: number;
+}
+
+export interface Limits {
+  /** Deepest field nesting of an operation. */
+  maxDepth: number;
+  /** Highest estimated cost of an operation; a list field costs its `first` (or 10) times its items. */
+  maxCost: number;
+  maxAliases: number;
+  maxDirectives: number;
+  /** Lexical tokens of a document (the parser stops there). */
+  maxTokens: number;
+  /** Largest HTTP request body and WebSocket message, in bytes. */
+  maxRequestBytes: number;
+  /** A request that has not answered after this long is cut with an error. */
+  requestTimeoutMs: number;
+  /** Operations per user (anonymous: per IP) in each window; 0 = no rate limit. */
+  rateLimitOperations: number;
+  rateLimitAnonymousOperations: number;
+  rateLimitWindowSeconds: number;
+  /** WebSocket: time to send connection_init, operations running at once per connection, open connections per user (per instance). */
+  wsInitTimeoutMs: number;
+  wsMaxSubscriptions: number;
+  wsMaxConnectionsPerUser: number;
+  /** WebSocket: a consumer whose unsent data passes this many bytes is dropped. */
+  wsMaxBufferedBytes: number;
+}
+
+export interface DatabaseLimits {
+  poolSize: number;
+  statementTimeoutMs: number;
+  connectTimeoutMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -59,6 +98,14 @@ function urlVar(env: Env, name: string, protocols: string[]): string | undefined
   return raw;
 }
 
+/** MAIL_FROM, or `workspace-api <no-reply@localhost>`; one line, no header injection. */
+function mailFromVar(env: Env): string {
+  const raw = env.MAIL_FROM?.trim();
+  if (!raw) return 'workspace-api <no-reply@localhost>';
+  if (raw.length > 200 || /[\r\n]/.test(raw) || !raw.includes('@')) throw new ConfigError('MAIL_FROM must be one email address (optionally "Name <address>")');
+  return raw;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'] as const, 'development');
   const port = intVar(env, 'PORT', 4000, 0, 65535);
@@ -88,9 +135,36 @@ export function loadConfig(env: Env = process.env): Config {
     jwksUrl,
     jwtSecretGenerated,
     smtpUrl: urlVar(env, 'SMTP_URL', ['smtp:', 'smtps:']),
+    mailFrom: mailFromVar(env),
     redisUrl: urlVar(env, 'REDIS_URL', ['redis:', 'rediss:']),
     jobEventRetentionMs: retentionHours * 3600_000,
     publicUrl: urlVar(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`,
     seedDemo: oneOf(env, 'SEED_DEMO', ['true', 'false'] as const, nodeEnv === 'production' ? 'false' : 'true') === 'true',
+    limits: loadLimits(env),
+    database: {
+      poolSize: intVar(env, 'DB_POOL_SIZE', 10, 1, 1000),
+      statementTimeoutMs: intVar(env, 'DB_STATEMENT_TIMEOUT_MS', 15_000, 100, 3_600_000),
+      connectTimeoutMs: intVar(env, 'DB_CONNECT_TIMEOUT_MS', 5_000, 100, 600_000),
+    },
+    trustProxy: intVar(env, 'TRUST_PROXY', 0, 0, 10),
+  };
+}
+
+function loadLimits(env: Env): Limits {
+  return {
+    maxDepth: intVar(env, 'GRAPHQL_MAX_DEPTH', 10, 2, 100),
+    maxCost: intVar(env, 'GRAPHQL_MAX_COST', 50_000, 10, 100_000_000),
+    maxAliases: intVar(env, 'GRAPHQL_MAX_ALIASES', 15, 0, 1000),
+    maxDirectives: intVar(env, 'GRAPHQL_MAX_DIRECTIVES', 50, 0, 1000),
+    maxTokens: intVar(env, 'GRAPHQL_MAX_TOKENS', 1000, 50, 100_000),
+    maxRequestBytes: intVar(env, 'MAX_REQUEST_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024),
+    requestTimeoutMs: intVar(env, 'REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
+    rateLimitOperations: intVar(env, 'RATE_LIMIT_OPERATIONS', 1200, 0, 10_000_000),
+    rateLimitAnonymousOperations: intVar(env, 'RATE_LIMIT_ANONYMOUS_OPERATIONS', 300, 0, 10_000_000),
+    rateLimitWindowSeconds: intVar(env, 'RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
+    wsInitTimeoutMs: intVar(env, 'WS_INIT_TIMEOUT_MS', 3_000, 100, 60_000),
+    wsMaxSubscriptions: intVar(env, 'WS_MAX_SUBSCRIPTIONS', 20, 1, 10_000),
+    wsMaxConnectionsPerUser: intVar(env, 'WS_MAX_CONNECTIONS_PER_USER', 20, 1, 10_000),
+    wsMaxBufferedBytes: intVar(env, 'WS_MAX_BUFFERED_BYTES', 2 * 1024 * 1024, 16 * 1024, 1024 * 1024 * 1024),
   };
 }

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import './modules/common/enums';
-import type { GraphQLSchema } from 'graphql';
+import { specifiedDirectives, type GraphQLSchema } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
+import { createPubSub } from '@graphql-yoga/subscription';
 import { buildSchema, type PubSub } from 'type-graphql';
 import { applyPolicy, authDirective } from './authorization/guard';
 import { resolvers } from './modules/resolvers';
@@ -10,10 +11,13 @@ import { resolvers } from './modules/resolvers';
 export async function buildAppSchema(options: { pubSub?: PubSub } = {}): Promise<GraphQLSchema> {
   const schema = await buildSchema({
     resolvers: resolvers as unknown as [Function, ...Function[]],
-    directives: [authDirective],
+    // The list replaces graphql-js's own: keep @include, @skip, @deprecated, @specifiedBy.
+    directives: [...specifiedDirectives, authDirective],
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     validate: false,
-    pubSub: options.pubSub,
+    // TypeGraphQL refuses subscriptions without a PubSub; jobEvents brings its own `subscribe`
+    // (the job feed, src/events) and never publishes through this one.
+    pubSub: options.pubSub ?? createPubSub(),
     emitSchemaFile: false,
   });
   return applyPolicy(schema);

@@ -17,6 +17,8 @@ export interface DatabaseOptions {
   poolSize?: number;
   /** Milliseconds before PostgreSQL cancels a statement. */
   statementTimeoutMs?: number;
+  /** Milliseconds to wait for a new connection (a pool at its size waits for a free one too). */
+  connectTimeoutMs?: number;
   logger?: TypeOrmLogger;
   applicationName?: string;
 }
@@ -47,9 +49,12 @@ export function buildDatabase(options: DatabaseOptions): Database {
       poolSize: options.poolSize ?? 10,
       applicationName: options.applicationName ?? 'workspace-api',
       extra: {
+        // Sent in the startup packet, so every pooled session has it, also after a reconnect.
         statement_timeout: options.statementTimeoutMs ?? 15_000,
-        connectionTimeoutMillis: 5_000,
+        connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
         idleTimeoutMillis: 30_000,
+        // A dead server (no RST) is noticed by TCP keepalive instead of hanging a pooled client.
+        keepAlive: true,
       },
     });
     return { dataSource, kind: 'postgres', close: () => destroy(dataSource) };

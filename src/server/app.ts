@@ -12,9 +12,13 @@ import type { Services } from '../services';
 import { createContext, type Context, type Viewer } from './context';
 import { AppError } from './errors';
 import { formatError } from './format-error';
+import { limitRules } from './limits/document-limits';
+import { httpErrors, limitsPlugin, requestTimeout } from './limits/http';
+import { createRateLimiter } from './limits/rate-limit';
+import { webSocketLimits, type SocketExtra } from './limits/websocket';
+import { activityPage } from '../web/activity-page';
 
 const GRAPHQL_PATH = '/graphql';
-const BODY_LIMIT = '64kb';
 
 export interface App {
   httpServer: Server;
@@ -24,33 +28,53 @@ export interface App {
   stop(): Promise<void>;
 }
 
-type SocketExtra = { viewer?: Viewer | null } & Record<PropertyKey, unknown>;
-
 /** One http server: Apollo (HTTP) and graphql-ws (WebSocket) on /graphql, health on /healthz and /readyz. */
 export async function createApp(services: Services, schema: GraphQLSchema): Promise<App> {
   const { config, log } = services;
   const production = config.nodeEnv === 'production';
+  const limits = config.limits;
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy || false);
   const httpServer = createServer(app);
-  const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH, maxPayload: 64 * 1024 });
+  // Slow senders (slowloris) get no longer to send their request than a request has to answer.
+  httpServer.requestTimeout = limits.requestTimeoutMs;
+  httpServer.headersTimeout = Math.min(limits.requestTimeoutMs, 10_000);
+  // A message larger than this closes the socket with 1009 (Message Too Big).
+  const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH, maxPayload: limits.maxRequestBytes });
+  const rateLimiter = createRateLimiter(limits, config.redisUrl, log);
+  const wsLimits = webSocketLimits({ schema, limits, production, rateLimiter, log, clients: () => wsServer.clients });
+  wsServer.on('connection', (socket) => wsLimits.watch(socket));
 
   const authenticate = async (header: unknown): Promise<Viewer | null> => services.authenticator.authenticate(header);
 
   const wsCleanup = useServer<Record<string, unknown>, SocketExtra>(
     {
       schema,
-      connectionInitWaitTimeout: 3_000,
+      connectionInitWaitTimeout: limits.wsInitTimeoutMs,
       onConnect: async (socketCtx) => {
         try {
           socketCtx.extra.viewer = await authenticate(socketCtx.connectionParams?.authorization);
-          return socketCtx.extra.viewer !== null;
         } catch {
+          // Counted against the address, as on HTTP: guessing tokens is rate limited on both.
+          await rateLimiter.consume({ ip: socketCtx.extra.request.socket.remoteAddress ?? 'unknown' }).catch(() => undefined);
           return false; // graphql-ws closes with 4403 Forbidden, no detail
         }
+        return socketCtx.extra.viewer !== null && wsLimits.admit(socketCtx, socketCtx.extra.viewer);
       },
-      context: (socketCtx): Context =>
-        createContext({ requestId: randomUUID(), log, services, viewer: socketCtx.extra.viewer ?? null }),
+      onSubscribe: wsLimits.onSubscribe,
+      onNext: wsLimits.onNext,
+      onError: wsLimits.onError,
+      onClose: wsLimits.onClose,
+      // The operation's id, socket and document go along: the job feed writes its events itself.
+      context: (socketCtx, id, _payload, args): Context =>
+        createContext({
+          requestId: randomUUID(),
+          log,
+          services,
+          viewer: socketCtx.extra.viewer ?? null,
+          transport: { operationId: id, socket: socketCtx.extra.socket, document: args.document, variableValues: args.variableValues, operationName: args.operationName },
+        }),
     },
     wsServer,
   );
@@ -62,14 +86,23 @@ export async function createApp(services: Services, schema: GraphQLSchema): Prom
     hideSchemaDetailsFromClientErrors: true,
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
+    // main.ts owns SIGTERM/SIGINT. Apollo's own handler (on by default outside tests) races
+    // it: close() then hung until main's 10 s timer exited with 1.
+    stopOnTerminationSignals: false,
+    parseOptions: { maxTokens: limits.maxTokens },
+    validationRules: limitRules(limits),
     formatError: (formatted, error) => formatError(log, formatted, error),
     plugins: [
+      limitsPlugin(limits),
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 8_000 }),
       ...(production ? [ApolloServerPluginLandingPageDisabled()] : []),
     ],
   });
   await apollo.start();
+  await rateLimiter.ready();
 
+  // The Activity Center page (static files; it talks to /graphql like any client).
+  app.use('/activity', activityPage());
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -90,7 +123,8 @@ export async function createApp(services: Services, schema: GraphQLSchema): Prom
       res.locals.requestId = requestId;
       next();
     },
-    express.json({ limit: BODY_LIMIT }),
+    requestTimeout(limits, log),
+    express.json({ limit: limits.maxRequestBytes }),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const requestId: string = res.locals.requestId;
@@ -98,15 +132,20 @@ export async function createApp(services: Services, schema: GraphQLSchema): Prom
         try {
           viewer = await authenticate(req.headers.authorization);
         } catch (error) {
+          // Bad tokens count against the sender's IP: guessing is rate limited too.
+          await rateLimiter.consume({ ip: req.ip ?? 'unknown' });
           if (error instanceof AppError) {
             throw new GraphQLError(error.message, { extensions: { code: error.code, http: { status: 401 } } });
           }
           throw error;
         }
+        // One request is one operation (batching is off).
+        await rateLimiter.consume(viewer ? { userId: viewer.userId } : { ip: req.ip ?? 'unknown' });
         return createContext({ requestId, log: log.child({ requestId }), services, viewer });
       },
     }),
   );
+  app.use(GRAPHQL_PATH, httpErrors(log));
 
   let stopping: Promise<void> | undefined;
   return {
@@ -128,6 +167,8 @@ export async function createApp(services: Services, schema: GraphQLSchema): Prom
         await apollo.stop(); // stops accepting and waits for requests in flight
         await new Promise<void>((resolve) => wsServer.close(() => resolve()));
         if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+        wsLimits.dispose();
+        await rateLimiter.close();
         clearTimeout(force);
       })();
       return stopping;

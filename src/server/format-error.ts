@@ -1,7 +1,8 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
-import { ERROR_CODES, type ErrorCode } from './errors';
+import { AppError, ERROR_CODES, type ErrorCode } from './errors';
+import { tokenLimit, tokenLimitOf } from './limits/document-limits';
 
 const KNOWN = new Set<string>(ERROR_CODES);
 
@@ -22,8 +23,13 @@ const REQUEST_ERRORS = new Set([
  * client as INTERNAL_SERVER_ERROR with no detail.
  */
 export function formatError(log: Logger, formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  // No field, type or enum-value suggestions: they would map the schema for a stranger.
+  // (Apollo hides them on HTTP validation errors; this also covers coercion and the WebSocket.)
+  formatted = { ...formatted, message: formatted.message.replace(/ ?Did you mean(.+?)\?$/, '') };
   const code = formatted.extensions?.code as string | undefined;
   const original = unwrapResolverError(error);
+  const limit = limitRefusal(formatted, code, error);
+  if (limit) return limit;
   if (code && KNOWN.has(code) && code !== 'INTERNAL_SERVER_ERROR' && (original instanceof GraphQLError || !(original instanceof Error))) {
     return stripStack(formatted);
   }
@@ -38,8 +44,24 @@ export function formatError(log: Logger, formatted: GraphQLFormattedError, error
   return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }
 
+/** A protective limit's refusal that reaches us inside another library's error: QUERY_TOO_COMPLEX. */
+function limitRefusal(formatted: GraphQLFormattedError, code: string | undefined, error: unknown): GraphQLFormattedError | undefined {
+  const tooComplex = (message: string, extensions: Record<string, unknown> = {}) =>
+    stripStack({ message, locations: formatted.locations, extensions: { ...extensions, code: 'QUERY_TOO_COMPLEX' satisfies ErrorCode } });
+  // Apollo wraps what validation rules report (ours: depth, aliases, directives) as GRAPHQL_VALIDATION_FAILED.
+  if (code === 'GRAPHQL_VALIDATION_FAILED' && error instanceof GraphQLError && error.originalError instanceof AppError) {
+    return tooComplex(error.originalError.message, error.originalError.extensions);
+  }
+  // graphql-js's own protections: the parser's token cap (Apollo's parseOptions) and the validator's work budget.
+  const maxTokens = tokenLimitOf(formatted.message);
+  if (maxTokens !== undefined) return tooComplex(tokenLimit(maxTokens).message, { limit: 'tokens', max: maxTokens });
+  if (formatted.message === 'Validation aborted.') return tooComplex('The document is too complex to validate', { limit: 'validation' });
+  return undefined;
+}
+
+/** Drops the stack and the transport hint `http` (Apollo strips the latter on HTTP; the WebSocket path does not). */
 function stripStack(formatted: GraphQLFormattedError): GraphQLFormattedError {
-  if (!formatted.extensions || !('stacktrace' in formatted.extensions)) return formatted;
-  const { stacktrace: _drop, ...extensions } = formatted.extensions;
+  if (!formatted.extensions || !('stacktrace' in formatted.extensions || 'http' in formatted.extensions)) return formatted;
+  const { stacktrace: _drop, http: _http, ...extensions } = formatted.extensions;
   return { ...formatted, extensions };
 }

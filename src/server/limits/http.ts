@@ -1,0 +1,72 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import type { Logger } from 'pino';
+import type { Limits } from '../../config';
+import type { ErrorCode } from '../errors';
+import { assertCost } from './document-limits';
+
+/** A GraphQL-shaped error body, for answers written before or instead of Apollo's. */
+export function sendError(res: Response, status: number, code: ErrorCode, message: string): void {
+  res.status(status).type('application/json').send(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+}
+
+/**
+ * The HTTP path's limit that Apollo's options cannot express: the cost, which needs the
+ * request's variables. (The token cap is Apollo's `parseOptions`; depth, aliases and
+ * directives are `validationRules`: see limitRules.)
+ */
+export function limitsPlugin(limits: Limits): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ schema, document, request, operationName }) {
+          assertCost(schema, document, request.variables, operationName, limits);
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Cuts a request that has not answered in time with an error (HTTP 503). The work already
+ * started is bounded by the database's statement_timeout; whatever it writes later is dropped.
+ */
+export function requestTimeout(limits: Limits, log: Logger): RequestHandler {
+  return (req, res, next) => {
+    const timer = setTimeout(() => {
+      if (res.headersSent) return;
+      res.locals.timedOut = true;
+      log.warn({ requestId: res.locals.requestId, ms: limits.requestTimeoutMs }, 'request timed out');
+      res.setHeader('connection', 'close');
+      sendError(res, 503, 'INTERNAL_SERVER_ERROR', 'The request took too long and was stopped');
+    }, limits.requestTimeoutMs);
+    timer.unref();
+    res.once('close', () => clearTimeout(timer));
+    res.once('finish', () => clearTimeout(timer));
+    next();
+  };
+}
+
+/**
+ * Errors of the body parser (too large, malformed JSON, unsupported charset) and answers
+ * attempted after a timeout: a GraphQL error body with a contract code, never an HTML page.
+ */
+export function httpErrors(log: Logger): ErrorRequestHandler {
+  return (error, _req, res, _next) => {
+    if (res.headersSent || res.locals.timedOut) return; // a late answer to a request already cut
+    const type = typeof error?.type === 'string' ? error.type : '';
+    const status = typeof error?.status === 'number' && error.status >= 400 && error.status < 500 ? error.status : 400;
+    if (type === 'entity.too.large') {
+      sendError(res, 413, 'BAD_USER_INPUT', `The request body is larger than ${error.limit} bytes`);
+    } else if (type === 'entity.parse.failed') {
+      sendError(res, 400, 'BAD_USER_INPUT', 'The request body is not valid JSON');
+    } else if (type.endsWith('.unsupported')) {
+      sendError(res, status, 'BAD_USER_INPUT', 'Send the body as UTF-8 JSON (identity, gzip, deflate or br encoding)');
+    } else if (type.startsWith('request.') || type.startsWith('entity.')) {
+      sendError(res, status, 'BAD_USER_INPUT', 'The request body could not be read');
+    } else {
+      log.error({ err: error }, 'unexpected HTTP error');
+      sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
+    }
+  };
+}

@@ -1,0 +1,145 @@
+import {
+  GraphQLError,
+  NoSchemaIntrospectionCustomRule,
+  specifiedRules,
+  validate,
+  type ExecutionArgs,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+} from 'graphql';
+import type { Context as WsContext, ServerOptions, SubscribePayload } from 'graphql-ws';
+import type { Logger } from 'pino';
+import type WebSocket from 'ws';
+import type { Limits } from '../../config';
+import type { Viewer } from '../context';
+import { AppError } from '../errors';
+import { formatError } from '../format-error';
+import { assertCost, limitRules, parseWithLimits } from './document-limits';
+import type { OperationRateLimiter } from './rate-limit';
+
+/** What graphql-ws keeps per connection (`ctx.extra`), with the socket and the upgrade request. */
+export type SocketExtra = {
+  viewer?: Viewer | null;
+  /** Set once the connection counts against its person's limit. */
+  countedUserId?: string;
+  readonly socket: WebSocket;
+  readonly request: { socket: { remoteAddress?: string } };
+};
+type Ctx = WsContext<Record<string, unknown>, SocketExtra>;
+
+/** Close code for a connection refused by a limit (1008 Policy Violation: the client does not retry). */
+export const POLICY_VIOLATION = 1008;
+
+/**
+ * The HTTP path's limits for graphql-ws, where Apollo's validation rules and plugins do not run:
+ * the same rate limit, token/depth/alias/directive/cost limits and introspection rule, the same
+ * error codes and masking; and what only a socket has: connections per person, operations at
+ * once per connection, and dropping a consumer that does not read what it is sent.
+ */
+export function webSocketLimits(args: {
+  schema: GraphQLSchema;
+  limits: Limits;
+  production: boolean;
+  rateLimiter: OperationRateLimiter;
+  log: Logger;
+  /** The open sockets, swept every second for consumers that stopped reading. */
+  clients: () => Iterable<WebSocket>;
+}): Required<Pick<ServerOptions<Record<string, unknown>, SocketExtra>, 'onSubscribe' | 'onNext' | 'onError' | 'onClose'>> & {
+  /** Call once the person is known: false (and the socket closed with 1008) past the per-person limit. */
+  admit(ctx: Ctx, viewer: Viewer): boolean;
+  /** Call on every new socket, before graphql-ws sends anything on it. */
+  watch(socket: WebSocket): void;
+  /** Stops the sweep. */
+  dispose(): void;
+} {
+  const { schema, limits, production, rateLimiter, log } = args;
+  const rules = [...specifiedRules, ...limitRules(limits), ...(production ? [NoSchemaIntrospectionCustomRule] : [])];
+  const connections = new Map<string, number>();
+  const format = (errors: readonly GraphQLError[]): GraphQLFormattedError[] =>
+    errors.map((error) => formatError(log, error.toJSON(), error));
+
+  const dropped = new WeakSet<WebSocket>();
+  /** Terminates a socket whose unsent data passed the threshold (a close frame would wait behind it). */
+  const dropIfSlow = (socket: WebSocket, userId: string | undefined): boolean => {
+    if (socket.bufferedAmount <= limits.wsMaxBufferedBytes) return false;
+    log.warn({ userId, bufferedAmount: socket.bufferedAmount }, 'dropping a slow WebSocket consumer');
+    dropped.add(socket);
+    socket.terminate();
+    return true;
+  };
+  // Checked before every result (onNext) and, for whatever else is sent (errors, other
+  // senders), by this sweep.
+  const sweep = setInterval(() => {
+    for (const socket of args.clients()) dropIfSlow(socket, undefined);
+  }, 1_000);
+  sweep.unref();
+
+  return {
+    admit(ctx, viewer) {
+      const open = connections.get(viewer.userId) ?? 0;
+      if (open >= limits.wsMaxConnectionsPerUser) {
+        ctx.extra.socket.close(POLICY_VIOLATION, 'RATE_LIMITED: too many connections');
+        return false;
+      }
+      connections.set(viewer.userId, open + 1);
+      ctx.extra.countedUserId = viewer.userId;
+      return true;
+    },
+
+    onClose(ctx) {
+      const userId = ctx.extra.countedUserId;
+      if (!userId) return;
+      ctx.extra.countedUserId = undefined;
+      const open = (connections.get(userId) ?? 1) - 1;
+      if (open > 0) connections.set(userId, open);
+      else connections.delete(userId);
+    },
+
+    async onSubscribe(ctx, _id, payload: SubscribePayload): Promise<ExecutionArgs | readonly GraphQLError[]> {
+      try {
+        // graphql-ws has already registered this operation in ctx.subscriptions.
+        const running = Object.keys(ctx.subscriptions).length;
+        if (running > limits.wsMaxSubscriptions) {
+          const message = `At most ${limits.wsMaxSubscriptions} operations may run at once on one connection`;
+          return [new AppError('RATE_LIMITED', message, { limit: 'subscriptions', max: limits.wsMaxSubscriptions })];
+        }
+        const viewer = ctx.extra.viewer;
+        await rateLimiter.consume(viewer ? { userId: viewer.userId } : { ip: ctx.extra.request.socket.remoteAddress ?? 'unknown' });
+        const document = parseWithLimits(payload.query, limits);
+        const errors = validate(schema, document, rules);
+        if (errors.length > 0) return errors;
+        assertCost(schema, document, payload.variables, payload.operationName, limits);
+        return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
+      } catch (error) {
+        if (error instanceof GraphQLError) return [error];
+        throw error;
+      }
+    },
+
+    watch(socket) {
+      // Sends still queued when a slow consumer is dropped fail; that is expected, not an
+      // internal error for graphql-ws to report on the console.
+      type Callback = (error?: Error) => void;
+      const send = socket.send.bind(socket) as (data: unknown, options: object, cb: Callback) => void;
+      socket.send = ((data: unknown, optionsOrCb?: object | Callback, maybeCb?: Callback) => {
+        const cb = typeof optionsOrCb === 'function' ? optionsOrCb : maybeCb;
+        const options = typeof optionsOrCb === 'object' ? optionsOrCb : {};
+        send(data, options, (error) => cb?.(dropped.has(socket) ? undefined : error));
+      }) as typeof socket.send;
+    },
+
+    dispose() {
+      clearInterval(sweep);
+    },
+
+    onNext(ctx, _id, _payload, _args, result) {
+      if (dropIfSlow(ctx.extra.socket, ctx.extra.viewer?.userId)) return;
+      if (!result.errors) return;
+      return { ...result, errors: format(result.errors) };
+    },
+
+    onError(_ctx, _id, _payload, errors) {
+      return format(errors);
+    },
+  };
+}

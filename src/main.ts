@@ -32,6 +32,7 @@ async function main(): Promise<void> {
         `Demo workspace "${demo.workspaceName}" (${demo.workspaceId}); ADMIN ${demo.admin.email}.`,
         config.jwtSecretGenerated ? 'The signing secret was generated for this run: the token works until the service restarts.' : '',
         `Token:\n${token}\n`,
+        `Activity Center: http://localhost:${service.port}/activity/ (sign in with the token)\n`,
         `Try it:\ncurl -s ${url} -H 'content-type: application/json' -H "authorization: Bearer ${token}" \\\n  -d '{"query":"{ viewer { email workspaces { id name viewerRole } } }"}'\n`,
       );
     }

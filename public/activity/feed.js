@@ -1,0 +1,121 @@
+// The live feed of a workspace's jobs, resumable across lost connections.
+import { JOB_EVENTS, WS_URL } from './api.js';
+
+const MAX_DELAY_MS = 15_000;
+/** Close codes after which trying again cannot help: the token was refused. */
+const FATAL_CLOSE = new Map([
+  [4401, 'The service did not accept the token.'],
+  [4403, 'The service refused the token: it may have expired or been revoked.'],
+]);
+
+/**
+ * Subscribes to jobEvents from a cursor and keeps the cursor of the last event it delivered.
+ * When the socket drops, it waits (backoff with jitter), connects again and subscribes with
+ * `after: <that cursor>`: the service replays every change made meanwhile, so nothing is lost
+ * and nothing comes twice. Each connection is a fresh graphql-ws client with its own retries
+ * off: the client's own retry would re-send the first subscription, with its stale cursor.
+ *
+ * Callbacks: onEvent(event), onState({ state: 'connecting' | 'live' | 'reconnecting' | 'stopped',
+ * retryInMs?, message? }), onResync() when the cursor is too old (reload the list, start again),
+ * onFatal(message) when nothing but the user can fix it.
+ */
+export class JobFeed {
+  #client = null;
+  #unsubscribe = null;
+  #timer = null;
+  #attempt = 0;
+  #stopped = false;
+
+  constructor({ token, workspaceId, cursor, onEvent, onState, onResync, onFatal }) {
+    Object.assign(this, { token, workspaceId, cursor, onEvent, onState, onResync, onFatal });
+    this.retryNow = this.retryNow.bind(this);
+  }
+
+  start() {
+    window.addEventListener('online', this.retryNow);
+    this.#connect();
+    return this;
+  }
+
+  stop() {
+    this.#stopped = true;
+    window.removeEventListener('online', this.retryNow);
+    clearTimeout(this.#timer);
+    this.#close();
+    this.onState({ state: 'stopped' });
+  }
+
+  /** Skips the wait of a pending reconnect (the browser is back online). */
+  retryNow() {
+    if (this.#stopped || this.#client || !this.#timer) return;
+    clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#connect();
+  }
+
+  #connect() {
+    this.#timer = null;
+    this.onState({ state: this.#attempt === 0 ? 'connecting' : 'reconnecting' });
+    const client = graphqlWs.createClient({
+      url: WS_URL,
+      lazy: true,
+      retryAttempts: 0,
+      keepAlive: 20_000,
+      connectionParams: { authorization: `Bearer ${this.token}` },
+      on: {
+        connected: () => {
+          if (client !== this.#client) return;
+          this.#attempt = 0;
+          this.onState({ state: 'live' });
+        },
+        closed: (event) => this.#dropped(client, event),
+      },
+    });
+    this.#client = client;
+    this.#unsubscribe = client.subscribe(
+      { query: JOB_EVENTS, variables: { workspaceId: this.workspaceId, after: this.cursor } },
+      {
+        next: (result) => {
+          if (client !== this.#client) return;
+          if (result.errors?.length) return this.#dropped(client, result.errors);
+          const event = result.data.jobEvents;
+          this.cursor = event.cursor;
+          this.onEvent(event);
+        },
+        error: (error) => this.#dropped(client, error),
+        // The service ended the feed (it is stopping): resume from the cursor like after a drop.
+        complete: () => this.#dropped(client, null),
+      },
+    );
+  }
+
+  #close() {
+    const client = this.#client;
+    this.#client = null;
+    this.#unsubscribe?.();
+    this.#unsubscribe = null;
+    client?.dispose();
+  }
+
+  /** The connection or the subscription ended: decide between resync, giving up, and trying again. */
+  #dropped(client, reason) {
+    if (client !== this.#client || this.#stopped) return;
+    this.#close();
+    const errors = Array.isArray(reason) ? reason : null;
+    const code = errors?.[0]?.extensions?.code;
+    if (code === 'RESYNC_REQUIRED') return this.onResync();
+    if (code === 'UNAUTHENTICATED' || code === 'NOT_FOUND' || code === 'FORBIDDEN' || code === 'BAD_USER_INPUT') {
+      this.#stopped = true;
+      return this.onFatal(errors[0].message);
+    }
+    if (reason && FATAL_CLOSE.has(reason.code)) {
+      this.#stopped = true;
+      return this.onFatal(FATAL_CLOSE.get(reason.code));
+    }
+    this.#attempt += 1;
+    const base = Math.min(MAX_DELAY_MS, 500 * 2 ** (this.#attempt - 1));
+    const delay = Math.round(base * (0.75 + Math.random() / 2));
+    this.onState({ state: 'reconnecting', retryInMs: delay, attempt: this.#attempt });
+    this.#timer = setTimeout(() => this.#connect(), delay);
+  }
+}

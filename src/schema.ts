@@ -7,7 +7,12 @@ import { buildSchema, type PubSub } from 'type-graphql';
 import { applyPolicy, authDirective } from './authorization/guard';
 import { resolvers } from './modules/resolvers';
 
-/** Builds the schema once: TypeGraphQL's classes, then the policy guard around every ruled field. */
+/**
+ * Builds the schema once: TypeGraphQL's classes, then the policy guard around every ruled field.
+ * Object types declare `simpleResolvers: true`: the service uses no TypeGraphQL middlewares or
+ * authChecker (the guard wraps resolvers itself), so plain properties resolve with graphql-js's
+ * default resolver, not a wrapper each (a page of people has thousands of such fields).
+ */
 export async function buildAppSchema(options: { pubSub?: PubSub } = {}): Promise<GraphQLSchema> {
   const schema = await buildSchema({
     resolvers: resolvers as unknown as [Function, ...Function[]],

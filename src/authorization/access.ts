@@ -9,6 +9,8 @@ export interface Membership {
   userId: string;
   role: WorkspaceRole;
   status: InvitationStatus;
+  /** The workspace itself, read in the same statement: `workspace(id)` then costs no other query. */
+  workspace: { id: string; name: string; internalDomains: string[]; createdAt: Date };
 }
 
 export interface ResourceFacts {
@@ -79,13 +81,19 @@ export class Access {
   }
 
   private async loadMemberships(workspaceIds: readonly string[]): Promise<(Membership | null)[]> {
-    const rows: Membership[] = await this.ctx.db.query(
-      `SELECT workspace_id AS "workspaceId", user_id AS "userId", role, status
-         FROM memberships
-        WHERE user_id = $1 AND workspace_id = ANY($2::uuid[]) AND removed_at IS NULL`,
-      [this.userId, workspaceIds],
+    // A WebSocket authenticated once with an API key lives on: the key must still be live for
+    // each operation (revoked at once means at once, on open sockets too).
+    const rows: Array<Omit<Membership, 'workspace'> & { name: string; internalDomains: string[]; createdAt: Date }> = await this.ctx.db.query(
+      `SELECT m.workspace_id AS "workspaceId", m.user_id AS "userId", m.role, m.status,
+              w.name, w.internal_domains AS "internalDomains", w.created_at AS "createdAt"
+         FROM memberships m JOIN workspaces w ON w.id = m.workspace_id
+        WHERE m.user_id = $1 AND m.workspace_id = ANY($2::uuid[]) AND m.removed_at IS NULL
+          AND ($3::uuid IS NULL OR EXISTS (SELECT 1 FROM api_keys k WHERE k.id = $3::uuid AND k.revoked_at IS NULL))`,
+      [this.userId, workspaceIds, this.ctx.viewer?.apiKey?.id ?? null],
     );
-    const byId = new Map(rows.map((r) => [r.workspaceId, r]));
+    const byId = new Map<string, Membership>(
+      rows.map(({ name, internalDomains, createdAt, ...m }) => [m.workspaceId, { ...m, workspace: { id: m.workspaceId, name, internalDomains, createdAt } }]),
+    );
     return workspaceIds.map((id) => byId.get(id) ?? null);
   }
 

@@ -1,6 +1,6 @@
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
 
-@ObjectType('ApiKey')
+@ObjectType('ApiKey', { simpleResolvers: true })
 export class ApiKey {
   @Field(() => ID)
   id!: string;
@@ -15,7 +15,7 @@ export class ApiKey {
   lastUsedAt!: Date | null;
 }
 
-@ObjectType('CreatedApiKey')
+@ObjectType('CreatedApiKey', { simpleResolvers: true })
 export class CreatedApiKey {
   @Field({ description: 'The secret, shown once.' })
   key!: string;

@@ -1,7 +1,7 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { Connection } from '../common/pagination';
 
-@ObjectType('AuditEntry', { description: 'One recorded change, written in the same transaction as the change itself.' })
+@ObjectType('AuditEntry', { simpleResolvers: true, description: 'One recorded change, written in the same transaction as the change itself.' })
 export class AuditEntry {
   @Field(() => ID)
   id!: string;
@@ -26,5 +26,5 @@ export class AuditEntry {
   actorId!: string | null;
 }
 
-@ObjectType('AuditEntryConnection')
+@ObjectType('AuditEntryConnection', { simpleResolvers: true })
 export class AuditEntryConnection extends Connection(AuditEntry) {}

@@ -1,7 +1,7 @@
 import { ClassType, Field, Int, ObjectType } from 'type-graphql';
 import { badInput } from '../../server/errors';
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class PageInfo {
   @Field()
   hasNextPage!: boolean;
@@ -18,7 +18,7 @@ export interface Page<T> {
 
 /** A named connection type (`XConnection { nodes pageInfo totalCount }`) for one node type. */
 export function Connection<T extends object>(Node: ClassType<T>) {
-  @ObjectType()
+  @ObjectType({ simpleResolvers: true })
   abstract class ConnectionClass {
     @Field(() => [Node])
     nodes!: T[];
@@ -54,7 +54,9 @@ export function decodeCursor(after: string | null | undefined, arity: number): u
   try {
     if (after.length > 512) throw new Error('too long');
     const key = JSON.parse(Buffer.from(after, 'base64url').toString('utf8'));
-    if (!Array.isArray(key) || key.length !== arity || key.some((v) => typeof v !== 'string' && typeof v !== 'number')) {
+    // Our cursors never hold NUL or an unpaired surrogate, which PostgreSQL refuses as text (INTERNAL_SERVER_ERROR).
+    const text = (v: unknown) => typeof v === 'string' && !/\u0000|\p{Cs}/u.test(v);
+    if (!Array.isArray(key) || key.length !== arity || key.some((v) => !text(v) && typeof v !== 'number')) {
       throw new Error('shape');
     }
     return key;

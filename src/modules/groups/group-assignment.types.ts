@@ -4,7 +4,7 @@ import type { ResourceRole } from '../resources/resource.entity';
 import { Resource } from '../resources/resource.types';
 
 /** A role a group holds on a resource: its members (not its managers) hold it. */
-@ObjectType('GroupAssignment')
+@ObjectType('GroupAssignment', { simpleResolvers: true })
 export class GroupAssignment {
   @Field(() => Resource)
   resource!: Resource;

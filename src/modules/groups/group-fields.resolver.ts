@@ -33,7 +33,7 @@ export class GroupFieldsResolver {
   async assignments(@Root() group: Group, @Ctx() ctx: Context): Promise<GroupAssignment[]> {
     const [list, facts] = await Promise.all([groupAssignments(ctx).load(group.id), ctx.access.group(group.id)]);
     const holderId = facts?.viewerIsMember ? ctx.viewer!.userId : null;
-    return filterVisibleGrants(ctx, list, (a) => ({ resourceId: a.resource.id, holderId }));
+    return filterVisibleGrants(ctx, group.workspaceId, list, (a) => ({ resourceId: a.resource.id, holderId }));
   }
 }
 
@@ -51,6 +51,12 @@ export class UserGroupsResolver {
       actorIn(ctx, user.workspaceId),
     ]);
     if (!actor) return [];
+    // A viewer whom the rules let see every group and its managers with no tie of their own
+    // (a workspace ADMIN) needs no per-group facts: a page of people lists hundreds of groups.
+    const untied = { id: '', workspaceId: user.workspaceId, createdBy: null, viewerIsMember: false, viewerIsManager: false };
+    if (seesGroup(actor, untied) && policy.seeGroupManagers.allow(actor, { workspaceId: user.workspaceId, group: untied }, {}) === true) {
+      return ties.map((tie) => tie.group);
+    }
     const facts = await Promise.all(ties.map((t) => ctx.access.group(t.group.id)));
     return ties
       .filter((tie, i) => {

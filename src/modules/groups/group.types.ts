@@ -1,7 +1,7 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 
 /** A group; `members`, `managers` and `assignments` are field resolvers of the groups module. */
-@ObjectType('Group')
+@ObjectType('Group', { simpleResolvers: true })
 export class Group {
   @Field(() => ID)
   id!: string;

@@ -3,7 +3,7 @@ import { IssueStatusEnum } from '../common/enums';
 import type { IssueStatus } from './issue.entity';
 
 /** `tags` is a field resolver (issue.resolver.ts). */
-@ObjectType('ProjectIssue')
+@ObjectType('ProjectIssue', { simpleResolvers: true })
 export class ProjectIssue {
   @Field(() => ID)
   id!: string;

@@ -6,7 +6,7 @@ import type { ResourceRole } from './resource.entity';
 import { Resource } from './resource.types';
 
 /** A role a person holds on a resource: directly (via null) or through a group. */
-@ObjectType('ResourceAssignment')
+@ObjectType('ResourceAssignment', { simpleResolvers: true })
 export class ResourceAssignment {
   @Field(() => Resource)
   resource!: Resource;
@@ -19,7 +19,7 @@ export class ResourceAssignment {
 }
 
 /** One grant on a resource: a person's direct role, or a role they hold through one group. */
-@ObjectType('ResourceMember')
+@ObjectType('ResourceMember', { simpleResolvers: true })
 export class ResourceMember {
   @Field(() => WorkspaceUser)
   user!: WorkspaceUser;

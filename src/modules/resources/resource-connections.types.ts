@@ -2,11 +2,11 @@ import { ObjectType } from 'type-graphql';
 import { Connection } from '../common/pagination';
 import { Dataset, Ontology, Project } from './resource.types';
 
-@ObjectType('ProjectConnection')
+@ObjectType('ProjectConnection', { simpleResolvers: true })
 export class ProjectConnection extends Connection(Project) {}
 
-@ObjectType('DatasetConnection')
+@ObjectType('DatasetConnection', { simpleResolvers: true })
 export class DatasetConnection extends Connection(Dataset) {}
 
-@ObjectType('OntologyConnection')
+@ObjectType('OntologyConnection', { simpleResolvers: true })
 export class OntologyConnection extends Connection(Ontology) {}

@@ -28,19 +28,19 @@ export abstract class Resource {
  * The three resource types. `viewerRole`, `members` and the project's tags, issue tags and
  * issues are field resolvers of their modules.
  */
-@ObjectType('Project', { implements: Resource })
+@ObjectType('Project', { simpleResolvers: true, implements: Resource })
 export class Project extends Resource {
   @Field(() => String, { nullable: true })
   override description!: string | null;
 }
 
-@ObjectType('Dataset', { implements: Resource })
+@ObjectType('Dataset', { simpleResolvers: true, implements: Resource })
 export class Dataset extends Resource {
   @Field(() => String, { nullable: true })
   override description!: string | null;
 }
 
-@ObjectType('Ontology', { implements: Resource })
+@ObjectType('Ontology', { simpleResolvers: true, implements: Resource })
 export class Ontology extends Resource {
   @Field(() => String, { nullable: true })
   override description!: string | null;

@@ -2,6 +2,8 @@ import type { Actor } from '../../authorization/policy';
 import { seesResource, seesResourceMembers } from '../../authorization/policy';
 import type { WorkspaceRole } from '../users/membership.entity';
 import type { Context } from '../../server/context';
+import type { ResourceFacts } from '../../authorization/access';
+import { RESOURCE_TYPES } from './resource.entity';
 
 /**
  * The viewer as the policy's rules see them in one workspace (JOINED only), or null. Lists
@@ -17,23 +19,37 @@ export async function actorIn(ctx: Context, workspaceId: string): Promise<Worksp
 }
 
 /**
- * Whether the viewer may learn that `holderId` holds a role on a resource: they must see the
- * resource, and either be that person or see the resource's members (its ADMINs, a project's
- * TEAM_MANAGERs, workspace ADMINs). Otherwise a person's assignment list would reveal a
- * resource's members to someone PERMISSIONS.md does not let see them.
+ * Keeps, in order, the items of one workspace whose grant the viewer may learn: they must see
+ * the resource, and either be its holder or see the resource's members (its ADMINs, a
+ * project's TEAM_MANAGERs, workspace ADMINs). Otherwise a person's assignment list would reveal
+ * a resource's members to someone PERMISSIONS.md does not let see them.
+ *
+ * Hot path (a page of people lists thousands of grants): the actor is found once, each
+ * resource's facts once, and a viewer whom the rules let see every resource and its members
+ * without any role of their own (a workspace ADMIN) loads no facts at all.
  */
-export async function seesGrant(ctx: Context, resourceId: string, holderId: string | null): Promise<boolean> {
-  const facts = await ctx.access.resource(resourceId);
-  if (!facts) return false;
-  const actor = await actorIn(ctx, facts.workspaceId);
-  if (!actor || !seesResource(actor, facts)) return false;
-  return holderId === actor.userId || seesResourceMembers(actor, facts);
-}
-
-/** Keeps the items whose resource (and holder) pass `seesGrant`, in order; one batched check for all. */
-export async function filterVisibleGrants<T>(ctx: Context, items: T[], of: (item: T) => { resourceId: string; holderId: string | null }): Promise<T[]> {
-  const verdicts = await Promise.all(items.map((item) => seesGrant(ctx, of(item).resourceId, of(item).holderId)));
-  return items.filter((_item, i) => verdicts[i]);
+export async function filterVisibleGrants<T>(
+  ctx: Context,
+  workspaceId: string,
+  items: T[],
+  of: (item: T) => { resourceId: string; holderId: string | null },
+): Promise<T[]> {
+  if (items.length === 0) return items;
+  const actor = await actorIn(ctx, workspaceId);
+  if (!actor) return [];
+  const seesAllWithoutRole =
+    seesResource(actor, { viewerRole: null }) && RESOURCE_TYPES.every((type) => seesResourceMembers(actor, { type, viewerRole: null }));
+  if (seesAllWithoutRole) return items;
+  const ids = [...new Set(items.map((item) => of(item).resourceId))];
+  const facts = new Map<string, ResourceFacts>();
+  for (const f of await Promise.all(ids.map((id) => ctx.access.resource(id)))) {
+    if (f && f.workspaceId === workspaceId) facts.set(f.id, f);
+  }
+  return items.filter((item) => {
+    const { resourceId, holderId } = of(item);
+    const f = facts.get(resourceId);
+    return !!f && seesResource(actor, f) && (holderId === actor.userId || seesResourceMembers(actor, f));
+  });
 }
 
 /**

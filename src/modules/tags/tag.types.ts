@@ -1,6 +1,6 @@
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
 
-@ObjectType('ProjectTag')
+@ObjectType('ProjectTag', { simpleResolvers: true })
 export class ProjectTag {
   @Field(() => ID)
   id!: string;
@@ -13,7 +13,7 @@ export class ProjectTag {
 }
 
 /** `project` is a field resolver (issue-tag.resolver.ts). */
-@ObjectType('IssueTag')
+@ObjectType('IssueTag', { simpleResolvers: true })
 export class IssueTag {
   @Field(() => ID)
   id!: string;

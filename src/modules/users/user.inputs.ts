@@ -17,7 +17,7 @@ export class UserFilter {
   status?: InvitationStatus | null;
 }
 
-@ObjectType('WorkspaceUserConnection')
+@ObjectType('WorkspaceUserConnection', { simpleResolvers: true })
 export class WorkspaceUserConnection extends Connection(WorkspaceUser) {}
 
 @InputType()
@@ -56,7 +56,7 @@ export class ChangeUserRoleInput {
   role!: WorkspaceRole;
 }
 
-@ObjectType('RemoveUserPayload')
+@ObjectType('RemoveUserPayload', { simpleResolvers: true })
 export class RemoveUserPayload {
   @Field(() => ID)
   removedUserId!: string;

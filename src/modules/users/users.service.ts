@@ -3,6 +3,7 @@ import { queryOne, queryRows } from '../../database/sql';
 import type { Context } from '../../server/context';
 import { badInput } from '../../server/errors';
 import { decodeCursor, pageSize, toPage, type Page } from '../common/pagination';
+import { cleanSearch } from '../common/validation';
 import type { UserFilter } from './user.inputs';
 import { WORKSPACE_USER_COLUMNS, WORKSPACE_USER_FROM, workspaceUsers } from './workspace-user.loader';
 import type { WorkspaceUser } from './workspace-user.types';
@@ -31,9 +32,8 @@ export async function listUsers(
 
   const params: unknown[] = [workspaceId];
   const where = ['m.workspace_id = $1', 'm.removed_at IS NULL'];
-  const search = filter?.search?.trim();
+  const search = cleanSearch(filter?.search, 'filter.search', MAX_SEARCH);
   if (search) {
-    if (search.length > MAX_SEARCH) throw badInput('filter.search', `search must be at most ${MAX_SEARCH} characters`);
     params.push(containsPattern(search));
     where.push(`(u.email ILIKE $${params.length} ESCAPE '\\' OR u.name ILIKE $${params.length} ESCAPE '\\')`);
   }
@@ -54,16 +54,24 @@ export async function listUsers(
     pageWhere += ` AND (u.email, u.id) > ($${pageParams.length - 1}, $${pageParams.length}::uuid)`;
   }
   pageParams.push(limit + 1);
-  const rows = await queryRows<WorkspaceUser>(
+  // One statement for the page and the total: the count's row always comes back, with the
+  // page's rows beside it (an empty page leaves one row of nulls).
+  const joined = await queryRows<WorkspaceUser & { totalCount: number }>(
     ctx.db,
-    `SELECT ${WORKSPACE_USER_COLUMNS} FROM ${WORKSPACE_USER_FROM} WHERE ${pageWhere} ORDER BY u.email, u.id LIMIT $${pageParams.length}`,
+    `SELECT page.*, total.n AS "totalCount"
+       FROM (SELECT count(*)::int AS n FROM memberships m JOIN users u ON u.id = m.user_id WHERE ${filtered}) total
+       LEFT JOIN LATERAL (
+         SELECT ${WORKSPACE_USER_COLUMNS} FROM ${WORKSPACE_USER_FROM} WHERE ${pageWhere} ORDER BY u.email, u.id LIMIT $${pageParams.length}
+       ) page ON true
+      ORDER BY page.email, page.id`,
     pageParams,
   );
-  const count = await queryOne<{ n: number }>(ctx.db, `SELECT count(*)::int AS n FROM memberships m JOIN users u ON u.id = m.user_id WHERE ${filtered}`, params);
+  const totalCount = joined[0]?.totalCount ?? 0;
+  const rows: WorkspaceUser[] = joined.filter((r) => r.id !== null).map(({ totalCount: _total, ...row }) => row);
   // Prime the batched loader: field resolvers of these people (and of the same people elsewhere in the query) need no query.
   const loader = workspaceUsers(ctx);
   for (const row of rows) loader.prime({ workspaceId, userId: row.id }, row);
-  return toPage(rows, limit, count!.n, (row) => [row.email, row.id]);
+  return toPage(rows, limit, totalCount, (row) => [row.email, row.id]);
 }
 
 /** One person of the workspace; null for a removed one, an unknown id or one that is not an id. */

@@ -2,7 +2,7 @@ import { Field, ID, ObjectType } from 'type-graphql';
 import { WorkspaceRoleEnum } from '../common/enums';
 import type { WorkspaceRole } from './membership.entity';
 
-@ObjectType('Viewer')
+@ObjectType('Viewer', { simpleResolvers: true })
 export class ViewerType {
   @Field(() => ID)
   id!: string;
@@ -14,7 +14,7 @@ export class ViewerType {
   name!: string | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class Invitation {
   @Field(() => ID)
   workspaceId!: string;

@@ -6,7 +6,7 @@ import type { InvitationStatus, WorkspaceRole } from './membership.entity';
  * A person's place in one workspace, from the moment they are invited. `groups` and
  * `assignments` are field resolvers of the groups and resources modules.
  */
-@ObjectType('WorkspaceUser', { description: 'A person\'s place in one workspace, from the moment they are invited.' })
+@ObjectType('WorkspaceUser', { simpleResolvers: true, description: 'A person\'s place in one workspace, from the moment they are invited.' })
 export class WorkspaceUser {
   @Field(() => ID)
   id!: string;

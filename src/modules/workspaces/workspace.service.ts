@@ -25,9 +25,7 @@ function asWorkspace(row: WorkspaceRow, viewerRole: WorkspaceRole): Workspace {
 /** The workspace if the viewer has JOINED it; null otherwise (it does not exist for them). */
 export async function findWorkspace(ctx: Context, id: string): Promise<Workspace | null> {
   const membership = await ctx.access.joined(id);
-  if (!membership) return null;
-  const [row] = await ctx.db.query(`SELECT ${COLUMNS} FROM workspaces w WHERE w.id = $1`, [id]);
-  return row ? asWorkspace(row, membership.role) : null;
+  return membership ? asWorkspace(membership.workspace, membership.role) : null;
 }
 
 /** Workspaces the viewer has joined (an API key sees its own workspace only). */

@@ -3,7 +3,7 @@ import { WorkspaceRoleEnum } from '../common/enums';
 import type { WorkspaceRole } from '../users/membership.entity';
 
 /** A workspace as the viewer sees it: always with their own role in it. */
-@ObjectType('Workspace')
+@ObjectType('Workspace', { simpleResolvers: true })
 export class Workspace {
   @Field(() => ID)
   id!: string;

@@ -1,5 +1,11 @@
 import { badInput } from '../../server/errors';
 
+/**
+ * An unpaired UTF-16 surrogate (JSON's "\ud800"): not Unicode text. PostgreSQL refuses it in
+ * jsonb (the audit entry would fail: INTERNAL_SERVER_ERROR) and would store text as U+FFFD.
+ */
+const LONE_SURROGATE = /\p{Cs}/u;
+
 /** Trims a name and checks its length; names compare case-insensitively after trimming. */
 export function cleanName(value: unknown, field: string, max = 200): string {
   if (typeof value !== 'string') throw badInput(field, `${field} must be a string`);
@@ -7,7 +13,18 @@ export function cleanName(value: unknown, field: string, max = 200): string {
   if (name.length === 0) throw badInput(field, `${field} must not be empty`);
   if (name.length > max) throw badInput(field, `${field} must be at most ${max} characters`);
   if (/[\u0000-\u001f\u007f]/.test(name)) throw badInput(field, `${field} must not contain control characters`);
+  if (LONE_SURROGATE.test(name)) throw badInput(field, `${field} must be valid Unicode text`);
   return name;
+}
+
+/** A search text: trimmed, null when empty; bounded, with no control characters (no name or email holds one). */
+export function cleanSearch(value: string | null | undefined, field: string, max = 200): string | null {
+  const text = value?.trim();
+  if (!text) return null;
+  if (text.length > max) throw badInput(field, `search must be at most ${max} characters`);
+  if (/[\u0000-\u001f\u007f]/.test(text)) throw badInput(field, 'search must not contain control characters');
+  if (LONE_SURROGATE.test(text)) throw badInput(field, 'search must be valid Unicode text');
+  return text;
 }
 
 /** Optional free text: trimmed, null when empty, bounded. */
@@ -17,6 +34,7 @@ export function cleanDescription(value: unknown, field: string, max = 2000): str
   const text = value.trim();
   if (text.length > max) throw badInput(field, `${field} must be at most ${max} characters`);
   if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(text)) throw badInput(field, `${field} must not contain control characters`);
+  if (LONE_SURROGATE.test(text)) throw badInput(field, `${field} must be valid Unicode text`);
   return text.length === 0 ? null : text;
 }
 

@@ -13,7 +13,7 @@ import { createContext, type Context, type Viewer } from './context';
 import { AppError } from './errors';
 import { formatError } from './format-error';
 import { limitRules } from './limits/document-limits';
-import { httpErrors, limitsPlugin, requestTimeout } from './limits/http';
+import { httpErrors, limitsPlugin, requestTimeout, requireUtf8 } from './limits/http';
 import { createRateLimiter } from './limits/rate-limit';
 import { webSocketLimits, type SocketExtra } from './limits/websocket';
 import { activityPage } from '../web/activity-page';
@@ -85,6 +85,8 @@ export async function createApp(services: Services, schema: GraphQLSchema): Prom
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: true,
     allowBatchedHttpRequests: false,
+    persistedQueries: false, // clients send whole documents; APQ would only add an error path
+
     csrfPrevention: true,
     // main.ts owns SIGTERM/SIGINT. Apollo's own handler (on by default outside tests) races
     // it: close() then hung until main's 10 s timer exited with 1.
@@ -124,7 +126,7 @@ export async function createApp(services: Services, schema: GraphQLSchema): Prom
       next();
     },
     requestTimeout(limits, log),
-    express.json({ limit: limits.maxRequestBytes }),
+    express.json({ limit: limits.maxRequestBytes, verify: requireUtf8 }),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const requestId: string = res.locals.requestId;

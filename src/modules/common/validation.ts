@@ -27,6 +27,11 @@ export function cleanSearch(value: string | null | undefined, field: string, max
   return text;
 }
 
+/** A LIKE pattern matching `text` anywhere, literally: %, _ and \ in it match only themselves. */
+export function containsPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
 /** Optional free text: trimmed, null when empty, bounded. */
 export function cleanDescription(value: unknown, field: string, max = 2000): string | null {
   if (value === undefined || value === null) return null;

@@ -6,7 +6,7 @@ import type { Context } from '../../server/context';
 import { badInput } from '../../server/errors';
 import { audit } from '../audit/audit';
 import { decodeCursor, pageSize, toPage, type Page } from '../common/pagination';
-import { cleanDescription, cleanName } from '../common/validation';
+import { cleanDescription, cleanName, cleanSearch, containsPattern } from '../common/validation';
 import type { Workspace } from '../workspaces/workspace.types';
 import { resourceColumns, resourceFrom } from './resource.columns';
 import type { ResourceType } from './resource.entity';
@@ -60,11 +60,6 @@ export interface ListArgs {
   after?: string | null;
 }
 
-/** `ILIKE` text that matches `search` anywhere, with its wildcards taken literally. */
-function containsPattern(search: string): string {
-  return `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
 /**
  * One page of the workspace's resources of a type that the viewer sees: a workspace ADMIN all;
  * others those they hold an effective role on (directly, or through a group they are a MEMBER
@@ -79,7 +74,7 @@ export async function listResources(ctx: Context, workspace: Workspace, type: Re
   const actor = await actorIn(ctx, workspace.id);
   if (!actor) return { nodes: [], totalCount: 0, pageInfo: { hasNextPage: false, endCursor: null } };
 
-  const search = args.filter?.search?.trim() || null;
+  const search = cleanSearch(args.filter?.search, 'filter.search');
   const tagIds = [...new Set(args.filter?.tagIds ?? [])];
   // A tag id that is not a UUID names no tag: no project carries it.
   if (tagIds.some((t) => !isUuid(t))) return { nodes: [], totalCount: 0, pageInfo: { hasNextPage: false, endCursor: null } };

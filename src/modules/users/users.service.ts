@@ -3,17 +3,12 @@ import { queryOne, queryRows } from '../../database/sql';
 import type { Context } from '../../server/context';
 import { badInput } from '../../server/errors';
 import { decodeCursor, pageSize, toPage, type Page } from '../common/pagination';
-import { cleanSearch } from '../common/validation';
+import { cleanSearch, containsPattern } from '../common/validation';
 import type { UserFilter } from './user.inputs';
 import { WORKSPACE_USER_COLUMNS, WORKSPACE_USER_FROM, workspaceUsers } from './workspace-user.loader';
 import type { WorkspaceUser } from './workspace-user.types';
 
 const MAX_SEARCH = 200;
-
-/** A LIKE pattern matching `text` anywhere, literally: %, _ and \ in it match only themselves. */
-export function containsPattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
 
 /**
  * The people of a workspace (invited, declined, joined; never removed ones), ordered by email

@@ -60,6 +60,8 @@ export function httpErrors(log: Logger): ErrorRequestHandler {
       sendError(res, 413, 'BAD_USER_INPUT', `The request body is larger than ${error.limit} bytes`);
     } else if (type === 'entity.parse.failed') {
       sendError(res, 400, 'BAD_USER_INPUT', 'The request body is not valid JSON');
+    } else if (type === 'entity.verify.failed') {
+      sendError(res, 400, 'BAD_USER_INPUT', 'The request body is not valid UTF-8');
     } else if (type.endsWith('.unsupported')) {
       sendError(res, status, 'BAD_USER_INPUT', 'Send the body as UTF-8 JSON (identity, gzip, deflate or br encoding)');
     } else if (type.startsWith('request.') || type.startsWith('entity.')) {
@@ -69,4 +71,14 @@ export function httpErrors(log: Logger): ErrorRequestHandler {
       sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
     }
   };
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * For express.json's `verify`: refuses a body that is not valid UTF-8, which the parser would
+ * otherwise decode to U+FFFD and run (a name of replacement characters, written).
+ */
+export function requireUtf8(_req: unknown, _res: unknown, body: Buffer): void {
+  strictUtf8.decode(body);
 }

@@ -45,15 +45,15 @@ const notTasker = (a: { role: WorkspaceRole }) => a.role !== 'TASKER';
 const PROJECT_ISSUE_CREATORS: readonly ResourceRole[] = ['ADMIN', 'TEAM_MANAGER', 'ANNOTATOR', 'ANNOTATOR_REVIEWER'];
 
 /** ADMINs and WORKFORCE_MANAGERs see every group; others the groups they belong to or manage. */
-const seesGroup = (a: { role: WorkspaceRole }, g: { viewerIsMember: boolean; viewerIsManager: boolean }) =>
+export const seesGroup = (a: { role: WorkspaceRole }, g: { viewerIsMember: boolean; viewerIsManager: boolean }) =>
   a.role === 'ADMIN' || a.role === 'WORKFORCE_MANAGER' || g.viewerIsMember || g.viewerIsManager;
 
 /** A workspace ADMIN sees every resource; others those they hold an effective role on. */
-const seesResource = (a: { role: WorkspaceRole }, r: { viewerRole: ResourceRole | null }) =>
+export const seesResource = (a: { role: WorkspaceRole }, r: { viewerRole: ResourceRole | null }) =>
   a.role === 'ADMIN' || r.viewerRole !== null;
 
 /** A resource's members: workspace ADMINs, its ADMINs, a project's TEAM_MANAGERs; TASKERs never. */
-const seesResourceMembers = (a: { role: WorkspaceRole }, r: { type: string; viewerRole: ResourceRole | null }) =>
+export const seesResourceMembers = (a: { role: WorkspaceRole }, r: { type: string; viewerRole: ResourceRole | null }) =>
   a.role === 'ADMIN' ||
   (a.role !== 'TASKER' && (r.viewerRole === 'ADMIN' || (r.type === 'PROJECT' && r.viewerRole === 'TEAM_MANAGER')));
 
@@ -108,7 +108,11 @@ export const policy = {
   changeUserRole: rule({ who: 'ADMIN; the last ADMIN keeps the role', target: 'workspaceUserInput', allow: isAdmin }),
 
   // ---- Resources and resource roles ------------------------------------------------------
-  seeResources: rule({ who: 'any member: ADMINs all, others those they hold a role on', target: 'workspaceParent', allow: always }),
+  seeResources: rule({
+    who: 'any member: ADMINs all, others those they hold a role on; the project tag filter (tagIds) ADMINs only',
+    target: 'workspaceParent',
+    allow: (a, _t, args) => args.filter?.tagIds == null || isAdmin(a),
+  }),
   createResource: rule({ who: 'ADMIN, MEMBER, WORKFORCE_MANAGER (not TASKER)', target: 'workspaceArg', allow: notTasker }),
   seeResourceMembers: rule({
     who: 'workspace ADMIN; the resource ADMIN; a project TEAM_MANAGER; never a TASKER',
@@ -164,10 +168,16 @@ export const policy = {
   // ---- Tags and issues -------------------------------------------------------------------
   projectTags: rule({ who: 'ADMIN', target: 'workspaceParent', allow: isAdmin }),
   editProjectTags: rule({ who: 'ADMIN', target: 'workspaceArg', allow: isAdmin }),
-  deleteProjectTag: rule({ who: 'ADMIN', target: 'projectTagArg', allow: isAdmin }),
-  setProjectTags: rule({ who: 'ADMIN', target: 'projectArg', allow: isAdmin }),
+  // Only ADMINs see project tags: to anyone else a tag does not exist (NOT_FOUND), and a project they do not see neither.
+  deleteProjectTag: rule({ who: 'ADMIN', target: 'projectTagArg', allow: (a) => isAdmin(a) || 'hidden' }),
+  setProjectTags: rule({ who: 'ADMIN', target: 'projectArg', allow: (a, t) => isAdmin(a) || (seesResource(a, t.resource) ? false : 'hidden') }),
   seeProjectTags: rule({ who: 'ADMIN (null with FORBIDDEN for others)', target: 'resourceParent', allow: isAdmin }),
   issueTags: rule({ who: 'any member', target: 'workspaceParent', allow: always }),
+  seeIssues: rule({
+    who: "anyone who sees the project (workspace ADMIN or any project role): its issues and issue tags",
+    target: 'resourceParent',
+    allow: (a, t) => (seesResource(a, t.resource) ? true : 'hidden'),
+  }),
   createIssueTag: rule({
     who: 'workspace-level: ADMIN; project-level: workspace ADMIN or the project ADMIN',
     target: 'issueTagInput',

@@ -112,6 +112,9 @@ export const targets = {
     const facts = await Promise.all(ids.map((id) => resourceFacts(ctx, id)));
     const first = facts[0];
     if (!first || facts.some((f) => !f || f.type !== resourceType || f.workspaceId !== first.workspaceId)) return null;
+    // A workspace named in the input must be the resources' own.
+    const named = input(args).workspaceId;
+    if (named !== undefined && named !== null && named !== first.workspaceId) return null;
     const subjectRoles = new Map<string, ResourceRole>();
     const { userId } = input(args);
     if (isUuid(userId)) {

@@ -1,10 +1,14 @@
 import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from './config';
 import { openDatabase, type Database } from './database/data-source';
+import { createJobFeed } from './events/create-job-feed';
+import { Mailer } from './modules/mail/mailer';
 import { buildAppSchema } from './schema';
 import { createApp, type App } from './server/app';
 import { Authenticator } from './server/authentication';
+import { createContext } from './server/context';
 import type { Services } from './services';
 
 export interface RunningService {
@@ -24,7 +28,15 @@ export async function startService(
   log: Logger,
   options: { database?: Database; host?: string } = {},
 ): Promise<RunningService> {
-  const database = options.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir }));
+  const database =
+    options.database ??
+    (await openDatabase({
+      url: config.databaseUrl,
+      dataDir: config.dataDir,
+      poolSize: config.database.poolSize,
+      statementTimeoutMs: config.database.statementTimeoutMs,
+      connectTimeoutMs: config.database.connectTimeoutMs,
+    }));
   await database.dataSource.runMigrations({ transaction: 'each' });
   const services: Services = {
     config,
@@ -32,16 +44,30 @@ export async function startService(
     database,
     db: database.dataSource,
     authenticator: new Authenticator(config, database.dataSource),
+    mailer: new Mailer(database.dataSource, log, { smtpUrl: config.smtpUrl, from: config.mailFrom }),
+    // Its payloads execute in a fresh context per viewer (the closure reads `services` once it is made).
+    jobFeed: createJobFeed({ database, config, log, contextFor: (viewer) => createContext({ requestId: randomUUID(), log, services, viewer }) }),
   };
-  const schema = await buildAppSchema();
-  const app = await createApp(services, schema);
-  const port = await app.listen(config.port, options.host);
+  await services.jobFeed.start();
+  let app: App;
+  let port: number;
+  try {
+    const schema = await buildAppSchema();
+    app = await createApp(services, schema);
+    port = await app.listen(config.port, options.host);
+  } catch (error) {
+    await services.jobFeed.stop(); // its LISTEN connection would keep the process alive
+    throw error;
+  }
+  services.mailer.start();
   return {
     app,
     services,
     port,
     close: async () => {
       await app.stop();
+      await services.mailer.stop();
+      await services.jobFeed.stop();
       if (!options.database) await database.close();
     },
   };

@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { Config } from './config';
 import type { Database } from './database/data-source';
+import type { JobFeed } from './events/job-feed';
+import type { Mailer } from './modules/mail/mailer';
 import type { Authenticator } from './server/authentication';
 
 /**
@@ -14,4 +16,8 @@ export interface Services {
   database: Database;
   db: DataSource;
   authenticator: Authenticator;
+  /** Sends the mail outbox after commit (invitations); started and stopped with the app. */
+  mailer: Mailer;
+  /** The Activity Center feed: job events to this instance's subscribers; started and stopped with the app. */
+  jobFeed: JobFeed;
 }

@@ -1,5 +1,7 @@
+import type { DocumentNode } from 'graphql';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
+import type WebSocket from 'ws';
 import type { Services } from '../services';
 import { Access } from '../authorization/access';
 
@@ -23,6 +25,17 @@ export interface Context {
   access: Access;
   /** Per-request DataLoaders, made on first use by `loader()`. */
   loaders: Map<unknown, unknown>;
+  /** On WebSocket operations: where the operation came from (the job feed writes to the socket itself). */
+  transport?: SocketTransport;
+}
+
+export interface SocketTransport {
+  /** The graphql-ws operation id. */
+  operationId: string;
+  socket: WebSocket;
+  document: DocumentNode;
+  variableValues?: Record<string, unknown> | null;
+  operationName?: string | null;
 }
 
 export function createContext(args: {
@@ -30,6 +43,7 @@ export function createContext(args: {
   log: Logger;
   services: Services;
   viewer: Viewer | null;
+  transport?: SocketTransport;
 }): Context {
   const ctx = {
     requestId: args.requestId,
@@ -38,6 +52,7 @@ export function createContext(args: {
     services: args.services,
     viewer: args.viewer,
     loaders: new Map(),
+    transport: args.transport,
   } as Omit<Context, 'access'> as Context;
   ctx.access = new Access(ctx);
   return ctx;

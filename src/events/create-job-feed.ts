@@ -1,0 +1,35 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config';
+import type { Database } from '../database/data-source';
+import type { Context, Viewer } from '../server/context';
+import { JobFeed } from './job-feed';
+import { PGliteNotifier, PgNotifier, type JobNotifier } from './notifier';
+import { ShapeRegistry } from './payload-shape';
+
+/** The app's job feed, with the notifier that fits the database: LISTEN/NOTIFY on PostgreSQL, PGlite's listen embedded. */
+export function createJobFeed(args: {
+  database: Database;
+  config: Pick<Config, 'jobEventRetentionMs' | 'limits'>;
+  log: Logger;
+  contextFor: (viewer: Viewer) => Context;
+}): JobFeed {
+  const { database, log } = args;
+  const db = database.dataSource;
+  let notifier: JobNotifier;
+  if (database.kind === 'pglite') {
+    notifier = new PGliteNotifier(database.pglite!, db);
+  } else {
+    const url = (db.options as { url?: string }).url;
+    if (!url) throw new Error('the job feed needs the PostgreSQL URL for its LISTEN connection');
+    notifier = new PgNotifier(url, db, log);
+  }
+  return new JobFeed({
+    db,
+    log,
+    notifier,
+    shapes: new ShapeRegistry(),
+    contextFor: args.contextFor,
+    retentionMs: args.config.jobEventRetentionMs,
+    maxBufferedBytes: args.config.limits.wsMaxBufferedBytes,
+  });
+}

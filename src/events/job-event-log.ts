@@ -1,0 +1,114 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { queryOne, queryRows } from '../database/sql';
+import { decodeCursor, encodeCursor } from '../modules/common/pagination';
+import type { JobStatus, JobType } from '../modules/jobs/job.entity';
+import { AppError, badInput } from '../server/errors';
+
+type Executor = Pick<DataSource | EntityManager, 'query'>;
+
+/** One row of the log, as the feed reads it. */
+export interface JobEventRow {
+  workspaceId: string;
+  seq: number;
+  jobId: string;
+  jobUserId: string;
+  jobType: JobType;
+  status: JobStatus;
+  progress: number;
+  occurredAt: Date;
+}
+
+const COLUMNS = `workspace_id AS "workspaceId", seq, job_id AS "jobId", job_user_id AS "jobUserId", job_type AS "jobType",
+  status, progress, occurred_at AS "occurredAt"`;
+
+/**
+ * Writes the event of a job's change, in the transaction that made the change. Its seq comes
+ * from bumping workspaces.last_event_seq: the UPDATE takes the workspace row's lock and holds it
+ * until commit, so a later seq can never commit before an earlier one, and a reader of
+ * `seq > cursor` never skips an event that commits after it looked. Call it LAST in the
+ * transaction: the lock serialises every job change of the workspace while it is held.
+ */
+export async function appendJobEvent(
+  tx: EntityManager,
+  job: { id: string; workspaceId: string; userId: string; type: JobType; status: JobStatus; progress: number },
+): Promise<number> {
+  const row = await queryOne<{ seq: number }>(
+    tx,
+    `WITH bumped AS (UPDATE workspaces SET last_event_seq = last_event_seq + 1 WHERE id = $1 RETURNING last_event_seq)
+     INSERT INTO job_events (workspace_id, seq, job_id, job_user_id, job_type, status, progress, occurred_at)
+     SELECT $1, bumped.last_event_seq, $2, $3, $4, $5, $6, now() FROM bumped
+     RETURNING seq`,
+    [job.workspaceId, job.id, job.userId, job.type, job.status, job.progress],
+  );
+  if (!row) throw new Error(`no workspace ${job.workspaceId} for a job event`);
+  return Number(row.seq);
+}
+
+/** Events of a workspace after `afterSeq`, oldest first. */
+export async function readEventsAfter(db: Executor, workspaceId: string, afterSeq: number, limit: number): Promise<JobEventRow[]> {
+  const rows = await queryRows<JobEventRow>(
+    db,
+    `SELECT ${COLUMNS} FROM job_events WHERE workspace_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+    [workspaceId, afterSeq, limit],
+  );
+  for (const row of rows) row.seq = Number(row.seq);
+  return rows;
+}
+
+/** The cursor of an event: opaque to clients, [workspace, seq] inside. */
+export function eventCursor(row: Pick<JobEventRow, 'workspaceId' | 'seq'>): string {
+  return encodeCursor([row.workspaceId, row.seq]);
+}
+
+/** The seq inside a cursor of this workspace's feed; BAD_USER_INPUT for anything else. */
+export function decodeEventCursor(after: string | null | undefined, workspaceId: string): number | null {
+  const key = decodeCursor(after, 2);
+  if (key === null) return null;
+  const [workspace, seq] = key;
+  if (workspace !== workspaceId || typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) {
+    throw badInput('after', 'after is not a cursor of this workspace\'s feed');
+  }
+  return seq;
+}
+
+export const resyncRequired = () =>
+  new AppError('RESYNC_REQUIRED', 'The feed no longer holds every event after this cursor: reload the jobs and subscribe again without `after`');
+
+/**
+ * Where a feed starts: after the cursor, when the log still holds every event since then;
+ * otherwise RESYNC_REQUIRED (also for a cursor beyond the log's end, as after a restore).
+ * Without a cursor: the newest committed event, so the feed starts with what happens next.
+ */
+export async function startPosition(db: Executor, workspaceId: string, after: number | null): Promise<number> {
+  const row = await queryOne<{ last: number; next: number | null }>(
+    db,
+    `SELECT w.last_event_seq AS last,
+            (SELECT min(e.seq) FROM job_events e WHERE e.workspace_id = w.id AND e.seq > $2) AS next
+       FROM workspaces w WHERE w.id = $1`,
+    [workspaceId, after ?? 0],
+  );
+  if (!row) throw resyncRequired(); // the guard saw the workspace; it has just been deleted
+  const last = Number(row.last);
+  if (after === null) return last;
+  if (after > last) throw resyncRequired();
+  // seq is dense (a rolled-back change rolls back its bump too), so anything but after + 1
+  // as the first event after the cursor means the events in between were pruned.
+  if (after < last && Number(row.next) !== after + 1) throw resyncRequired();
+  return after;
+}
+
+/**
+ * Deletes the events older than the cutoff, as a prefix of each workspace's log (occurred_at is
+ * the time its transaction began, so it is not strictly ordered by seq: cutting by seq keeps
+ * the rest dense). Answers how many rows went.
+ */
+export async function pruneEvents(db: Executor, olderThan: Date): Promise<number> {
+  const rows = await queryRows<{ n: number }>(
+    db,
+    `WITH old AS (SELECT workspace_id, max(seq) AS upto FROM job_events WHERE occurred_at < $1 GROUP BY workspace_id),
+          gone AS (DELETE FROM job_events e USING old WHERE e.workspace_id = old.workspace_id AND e.seq <= old.upto RETURNING 1)
+     SELECT count(*)::int AS n FROM gone`,
+    [olderThan],
+  );
+  return Number(rows[0]?.n ?? 0);
+}

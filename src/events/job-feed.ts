@@ -1,0 +1,466 @@
+import { execute, GraphQLError, type ExecutionResult, type FieldNode, type GraphQLNamedType, type GraphQLSchema } from 'graphql';
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import type WebSocket from 'ws';
+import { queryRows } from '../database/sql';
+import type { Context, SocketTransport, Viewer } from '../server/context';
+import { formatError } from '../server/format-error';
+import { pruneEvents, readEventsAfter, resyncRequired, type JobEventRow } from './job-event-log';
+import type { JobNotifier } from './notifier';
+import type { PayloadShape, ShapeRegistry } from './payload-shape';
+
+/** What a subscription brings to the feed (src/events/job-events.subscription.ts makes it). */
+export interface FeedSubscription {
+  workspaceId: string;
+  viewer: Viewer;
+  /** The last seq this subscriber has (its `after`, or the log's end when it had none). */
+  position: number;
+  types: ReadonlySet<string> | null;
+  statuses: ReadonlySet<string> | null;
+  schema: GraphQLSchema;
+  /** The subscription's root field and the type it returns: what its payload is made from. */
+  field: FieldNode;
+  rootType: GraphQLNamedType;
+  /** The graphql-ws operation: its id, socket (the feed writes its `next` messages itself) and document. */
+  transport: SocketTransport;
+}
+
+export interface JobFeedOptions {
+  db: DataSource;
+  log: Logger;
+  notifier: JobNotifier;
+  shapes: ShapeRegistry;
+  /** A fresh request context for a viewer: payloads are executed in it. */
+  contextFor: (viewer: Viewer) => Context;
+  retentionMs: number;
+  /** A subscriber whose socket holds more unsent bytes than this is disconnected (it resumes with its cursor). */
+  maxBufferedBytes: number;
+  /** How often to look at the log without a notification (a lost NOTIFY, a removal without events). */
+  pollMs?: number;
+  pruneEveryMs?: number;
+  /** Events read (and fanned out) at once. */
+  pageSize?: number;
+}
+
+interface Subscriber {
+  readonly workspaceId: string;
+  readonly userId: string;
+  readonly apiKeyId: string | null;
+  readonly viewer: Viewer;
+  readonly types: ReadonlySet<string> | null;
+  readonly statuses: ReadonlySet<string> | null;
+  readonly shape: PayloadShape;
+  readonly schema: GraphQLSchema;
+  readonly socket: WebSocket;
+  /** `{"id":"<operation id>","type":"next","payload":` as bytes: only the payload changes per event. */
+  readonly prefix: Buffer;
+  readonly stream: FeedStream;
+  position: number;
+  /** Set from the membership read with each page of events. */
+  admin: boolean;
+  resync: boolean;
+}
+
+/** Every subscriber of one workspace on this instance, and the one loop that feeds them. */
+interface Channel {
+  readonly workspaceId: string;
+  readonly subs: Set<Subscriber>;
+  /** The highest seq read from the log so far. */
+  head: number;
+  running: Promise<void> | null;
+  again: boolean;
+  /** Check memberships even if no event is new (the periodic poll). */
+  recheck: boolean;
+}
+
+/** One payload: an event executed for one shape and one viewer class, serialised once. */
+interface Slot {
+  row: JobEventRow;
+  sub: Subscriber;
+  viewerKey: string;
+  bytes: Buffer;
+}
+
+const CLOSE = Buffer.from('}');
+const TEXT = { binary: false } as const;
+const OPEN = 1;
+
+/**
+ * The in-process hub of the Activity Center feed. Per workspace with subscribers here, one
+ * loop (the channel's pump) reads the log and hands each event to each subscriber in seq
+ * order, each from its own position: a replay (`after`) and the live feed are the same path,
+ * so there is no seam to lose or repeat an event at. The loop runs when the notifier says the
+ * log has grown (a change through this instance or another), when a subscriber joins behind,
+ * and every pollMs as a safety net.
+ *
+ * Per round: the events after the head (for those caught up) and a page of older ones (for
+ * those replaying), one query for the memberships of every subscriber
+ * (so a role change or removal takes effect on the next event); then, per subscriber, the
+ * visibility and filter checks run from that memory, and each distinct payload (event x shape
+ * x viewer class, see payload-shape.ts) is executed and serialised once and written to every
+ * socket that wants it, as bytes, without going through graphql-ws's per-subscriber execute.
+ */
+export class JobFeed {
+  private readonly channels = new Map<string, Channel>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private stopped = false;
+  private readonly pageSize: number;
+  /** Counters since start: pages of events read, payloads executed, messages written. */
+  readonly stats = { pages: 0, renders: 0, deliveries: 0 };
+
+  constructor(private readonly options: JobFeedOptions) {
+    this.pageSize = options.pageSize ?? 500;
+  }
+
+  async start(): Promise<void> {
+    await this.options.notifier.start({
+      onEvent: (workspaceId, seq) => this.wake(workspaceId, seq),
+      onResume: () => this.wakeAll(false),
+    });
+    const every = (ms: number, fn: () => void) => {
+      const timer = setInterval(fn, ms);
+      timer.unref();
+      this.timers.push(timer);
+    };
+    every(this.options.pollMs ?? 5_000, () => this.wakeAll(true));
+    const pruneEvery = this.options.pruneEveryMs ?? Math.min(Math.max(this.options.retentionMs / 24, 60_000), 3_600_000);
+    every(pruneEvery, () => {
+      this.prune().catch((error) => this.options.log.warn({ err: error }, 'job feed: pruning the event log failed'));
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const timer of this.timers) clearInterval(timer);
+    await this.options.notifier.stop();
+    const running: Promise<void>[] = [];
+    for (const channel of this.channels.values()) {
+      if (channel.running) running.push(channel.running);
+      for (const sub of channel.subs) this.end(sub);
+    }
+    await Promise.allSettled(running);
+    this.channels.clear();
+  }
+
+  /** After a job change has committed through this instance: feed the local subscribers and tell the others. */
+  published(workspaceId: string, seq: number): void {
+    this.wake(workspaceId, seq);
+    this.options.notifier.notify(workspaceId, seq).catch((error) => {
+      // Other instances find the event on their next notification or poll.
+      this.options.log.warn({ err: error, workspaceId, seq }, 'job feed: NOTIFY failed');
+    });
+  }
+
+  /** Registers a subscription; answers the stream graphql-ws holds (it yields nothing: events are written directly). */
+  open(init: FeedSubscription): AsyncIterableIterator<never> {
+    if (this.stopped) throw new Error('the job feed has stopped');
+    const viewer = init.viewer;
+    const { transport } = init;
+    const shape = this.options.shapes.acquire({
+      schema: init.schema,
+      document: transport.document,
+      field: init.field,
+      rootType: init.rootType,
+      variableValues: transport.variableValues,
+      operationName: transport.operationName,
+    });
+    const sub: Subscriber = {
+      workspaceId: init.workspaceId,
+      userId: viewer.userId,
+      apiKeyId: viewer.apiKey?.id ?? null,
+      viewer,
+      types: init.types,
+      statuses: init.statuses,
+      shape,
+      schema: init.schema,
+      socket: transport.socket,
+      prefix: Buffer.from(`{"id":${JSON.stringify(transport.operationId)},"type":"next","payload":`),
+      stream: new FeedStream(() => this.remove(sub)),
+      position: init.position,
+      admin: false,
+      resync: false,
+    };
+    let channel = this.channels.get(init.workspaceId);
+    const first = !channel;
+    if (!channel) {
+      channel = { workspaceId: init.workspaceId, subs: new Set(), head: init.position, running: null, again: false, recheck: false };
+      this.channels.set(init.workspaceId, channel);
+    }
+    channel.subs.add(sub);
+    // A first subscriber looks once: an event may have committed (and its wake-up passed by)
+    // between reading its start position and now. Later ones look when they start behind.
+    if (first || channel.running || sub.position < channel.head) this.schedule(channel);
+    return sub.stream;
+  }
+
+  /** Deletes events older than the retention; any instance may run it at any time. */
+  prune(now = new Date()): Promise<number> {
+    return pruneEvents(this.options.db, new Date(now.getTime() - this.options.retentionMs));
+  }
+
+  /** Subscribers on this instance (for tests and metrics). */
+  get size(): number {
+    let n = 0;
+    for (const channel of this.channels.values()) n += channel.subs.size;
+    return n;
+  }
+
+  private wake(workspaceId: string, seq: number): void {
+    const channel = this.channels.get(workspaceId);
+    if (channel && seq > channel.head) this.schedule(channel);
+  }
+
+  private wakeAll(recheck: boolean): void {
+    for (const channel of this.channels.values()) {
+      if (recheck) channel.recheck = true;
+      this.schedule(channel);
+    }
+  }
+
+  private schedule(channel: Channel): void {
+    if (this.stopped) return;
+    if (channel.running) {
+      channel.again = true;
+      return;
+    }
+    channel.running = this.pump(channel);
+  }
+
+  private async pump(channel: Channel): Promise<void> {
+    try {
+      do {
+        channel.again = false;
+        try {
+          await this.drain(channel);
+        } catch (error) {
+          // The database is down or a statement failed: try again on the next wake or poll.
+          this.options.log.error({ err: error, workspaceId: channel.workspaceId }, 'job feed: reading the event log failed');
+          return;
+        }
+      } while (channel.again && !this.stopped);
+    } finally {
+      channel.running = null;
+      if (channel.subs.size === 0 && this.channels.get(channel.workspaceId) === channel) this.channels.delete(channel.workspaceId);
+    }
+  }
+
+  /**
+   * Reads and hands out what is new, page by page, until nothing is. Two ranges per round: the
+   * live one (after the channel's head) for the subscribers who are caught up, and one page of
+   * catch-up for those who resumed from further back, so a client replaying days of events
+   * delays the live ones by one page at most, not by its whole replay.
+   */
+  private async drain(channel: Channel): Promise<void> {
+    for (;;) {
+      // A snapshot: subscribers who join meanwhile are taken from their own position next round.
+      const subs = [...channel.subs];
+      if (subs.length === 0 || this.stopped) return;
+      const head = channel.head;
+      let behind = Infinity;
+      for (const sub of subs) if (sub.position < head && sub.position < behind) behind = sub.position;
+      const [older, live] = await Promise.all([
+        behind < head ? readEventsAfter(this.options.db, channel.workspaceId, behind, Math.min(this.pageSize, head - behind)) : [],
+        readEventsAfter(this.options.db, channel.workspaceId, head, this.pageSize),
+      ]);
+      const catchUp = older.filter((row) => row.seq <= head);
+      const recheck = channel.recheck;
+      channel.recheck = false;
+      if (catchUp.length === 0 && live.length === 0 && !recheck) return;
+      if (live.length > 0) channel.head = Math.max(channel.head, live[live.length - 1].seq);
+      this.stats.pages += 1;
+      const viewers = this.checkAccess(subs, await this.loadAccess(channel.workspaceId, subs));
+      if (behind < head && catchUp.length === 0) {
+        // Everything between them and the head was pruned under them.
+        for (const sub of viewers) if (sub.position < head) this.resync(sub);
+      }
+      await this.fanOut(viewers, catchUp, behind); // older first: a subscriber that catches up goes on with the live rows
+      await this.fanOut(viewers, live, head);
+      const more = live.length === this.pageSize || catchUp.length > 0;
+      if (!more) return;
+    }
+  }
+
+  /** Who of these subscribers is still a JOINED member, with which role; which API keys still work. */
+  private async loadAccess(workspaceId: string, subs: Subscriber[]) {
+    const userIds = [...new Set(subs.map((s) => s.userId))];
+    const keyIds = [...new Set(subs.map((s) => s.apiKeyId).filter((id): id is string => id !== null))];
+    const members = await queryRows<{ userId: string; role: string; status: string }>(
+      this.options.db,
+      `SELECT user_id AS "userId", role, status FROM memberships
+        WHERE workspace_id = $1 AND user_id = ANY($2::uuid[]) AND removed_at IS NULL`,
+      [workspaceId, userIds],
+    );
+    const keys =
+      keyIds.length === 0
+        ? []
+        : await queryRows<{ id: string }>(this.options.db, `SELECT id FROM api_keys WHERE id = ANY($1::uuid[]) AND revoked_at IS NULL`, [keyIds]);
+    return { members: new Map(members.map((m) => [m.userId, m])), keys: new Set(keys.map((k) => k.id)) };
+  }
+
+  /** Ends the subscriptions of people removed (or whose key was revoked); notes each remaining one's role. */
+  private checkAccess(subs: Subscriber[], access: Awaited<ReturnType<JobFeed['loadAccess']>>): Subscriber[] {
+    const live: Subscriber[] = [];
+    for (const sub of subs) {
+      if (sub.stream.done) continue;
+      const member = access.members.get(sub.userId);
+      if (!member || member.status !== 'JOINED' || (sub.apiKeyId !== null && !access.keys.has(sub.apiKeyId))) {
+        this.end(sub); // they may see nothing of the workspace any more: the subscription ends
+        continue;
+      }
+      sub.admin = member.role === 'ADMIN';
+      live.push(sub);
+    }
+    return live;
+  }
+
+  /**
+   * Hands out rows read after `from` (all of them up to the last, the log being dense): a
+   * subscriber takes the row after its position; one whose next row should be in the range
+   * but is not was overtaken by pruning (RESYNC_REQUIRED); one behind `from` waits for its own range.
+   */
+  private async fanOut(live: Subscriber[], rows: JobEventRow[], from: number): Promise<void> {
+    if (rows.length === 0) return;
+    // Plan: who gets which event, in seq order; one slot per distinct payload.
+    const deliveries: Array<Subscriber | Slot> = [];
+    const slots: Slot[] = [];
+    const resynced: Subscriber[] = [];
+    for (const row of rows) {
+      const bySlot = new Map<number, Map<string, Slot>>();
+      for (const sub of live) {
+        if (sub.position >= row.seq || sub.position < from || sub.resync || sub.stream.done) continue;
+        if (sub.position !== row.seq - 1) {
+          sub.resync = true; // the log no longer holds what this subscriber has not seen
+          resynced.push(sub);
+          continue;
+        }
+        sub.position = row.seq;
+        if (sub.types !== null && !sub.types.has(row.jobType)) continue;
+        if (sub.statuses !== null && !sub.statuses.has(row.status)) continue;
+        if (!sub.admin && row.jobUserId !== sub.userId) continue; // others see their own jobs only
+        const viewerKey = sub.admin && sub.shape.shared ? '*' : sub.userId;
+        let byViewer = bySlot.get(sub.shape.id);
+        if (!byViewer) bySlot.set(sub.shape.id, (byViewer = new Map()));
+        let slot = byViewer.get(viewerKey);
+        if (!slot) {
+          slot = { row, sub, viewerKey, bytes: CLOSE };
+          byViewer.set(viewerKey, slot);
+          slots.push(slot);
+        }
+        deliveries.push(sub, slot);
+      }
+    }
+
+    if (slots.length > 0) await this.render(slots);
+
+    for (let i = 0; i < deliveries.length; i += 2) this.send(deliveries[i] as Subscriber, (deliveries[i + 1] as Slot).bytes);
+    for (const sub of resynced) this.resync(sub);
+  }
+
+  /** The last message of a subscriber the log has moved past: RESYNC_REQUIRED, then the end. */
+  private resync(sub: Subscriber): void {
+    this.send(sub, Buffer.from(JSON.stringify({ errors: [resyncRequired().toJSON()] })));
+    this.end(sub);
+  }
+
+  /** Executes and serialises each slot once; slots of one viewer class share a context (and its batching). */
+  private async render(slots: Slot[]): Promise<void> {
+    const contexts = new Map<string, Context>();
+    await Promise.all(
+      slots.map(async (slot) => {
+        let ctx = contexts.get(slot.viewerKey);
+        if (!ctx) contexts.set(slot.viewerKey, (ctx = this.options.contextFor(slot.sub.viewer)));
+        const { shape } = slot.sub;
+        this.stats.renders += 1;
+        let result: ExecutionResult;
+        try {
+          result = await execute({
+            schema: slot.sub.schema,
+            document: shape.document,
+            rootValue: slot.row,
+            contextValue: ctx,
+            variableValues: shape.variableValues,
+            operationName: shape.operationName,
+          });
+        } catch (error) {
+          this.options.log.error({ err: error }, 'job feed: executing a payload failed');
+          result = { data: null, errors: [new GraphQLError('Internal server error', { originalError: error as Error })] };
+        }
+        const payload = result.errors?.length
+          ? { data: result.data ?? null, errors: result.errors.map((e) => formatError(ctx!.log, e.toJSON(), e)) }
+          : { data: result.data };
+        slot.bytes = Buffer.from(JSON.stringify(payload));
+      }),
+    );
+  }
+
+  private send(sub: Subscriber, payload: Buffer): void {
+    if (sub.stream.done) return;
+    const socket = sub.socket;
+    if (socket.readyState !== OPEN) return;
+    if (socket.bufferedAmount > this.options.maxBufferedBytes) {
+      // A slow consumer would hold every event in memory: drop it (as the WebSocket limits do;
+      // a close frame would wait behind the backlog); it resumes from its last cursor.
+      this.options.log.warn({ userId: sub.userId, bufferedAmount: socket.bufferedAmount }, 'job feed: dropping a slow consumer');
+      socket.terminate();
+      return;
+    }
+    this.stats.deliveries += 1;
+    socket.send(Buffer.concat([sub.prefix, payload, CLOSE], sub.prefix.length + payload.length + 1), TEXT);
+  }
+
+  /** Ends a subscription from the server's side: graphql-ws then sends `complete`. */
+  private end(sub: Subscriber): void {
+    sub.stream.finish();
+    this.remove(sub);
+  }
+
+  private remove(sub: Subscriber): void {
+    const channel = this.channels.get(sub.workspaceId);
+    if (!channel || !channel.subs.delete(sub)) return;
+    this.options.shapes.release(sub.shape);
+    if (channel.subs.size === 0 && !channel.running) this.channels.delete(sub.workspaceId);
+  }
+}
+
+/**
+ * What graphql-ws iterates for a feed subscription: it yields nothing (the feed writes the
+ * events to the socket itself) and ends when the feed ends it or the client leaves
+ * (graphql-ws calls return(), which unregisters the subscriber).
+ */
+export class FeedStream implements AsyncIterableIterator<never> {
+  done = false;
+  private waiting: ((result: IteratorResult<never>) => void) | null = null;
+
+  constructor(private readonly onReturn: () => void) {}
+
+  next(): Promise<IteratorResult<never>> {
+    if (this.done) return Promise.resolve({ done: true, value: undefined });
+    return new Promise((resolve) => {
+      this.waiting = resolve;
+    });
+  }
+
+  return(): Promise<IteratorResult<never>> {
+    this.finish();
+    this.onReturn();
+    return Promise.resolve({ done: true, value: undefined });
+  }
+
+  throw(error?: unknown): Promise<IteratorResult<never>> {
+    this.finish();
+    this.onReturn();
+    return Promise.reject(error);
+  }
+
+  finish(): void {
+    if (this.done) return;
+    this.done = true;
+    const waiting = this.waiting;
+    this.waiting = null;
+    waiting?.({ done: true, value: undefined });
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<never> {
+    return this;
+  }
+}

@@ -1,0 +1,175 @@
+import type { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+
+/** The channel every instance listens on; the payload is `<workspaceId>:<seq>` (well under 8000 bytes). */
+export const JOB_EVENTS_CHANNEL = 'workspace_job_events';
+
+export interface NotifierHandlers {
+  /** A workspace's log has grown to `seq` (through this instance or another). */
+  onEvent(workspaceId: string, seq: number): void;
+  /** The listening connection came back after a loss: notifications may have been missed. */
+  onResume(): void;
+}
+
+/**
+ * Wakes every instance when a job event commits: PostgreSQL LISTEN/NOTIFY on a dedicated
+ * connection, or PGlite's own listen on the embedded database. Notifications carry no data,
+ * only "look at the log": the log is the truth, so a lost one delays an event, never loses it.
+ */
+export interface JobNotifier {
+  start(handlers: NotifierHandlers): Promise<void>;
+  /** Sends the notification; call it after the change has committed. */
+  notify(workspaceId: string, seq: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function parsePayload(payload: string | undefined): { workspaceId: string; seq: number } | null {
+  if (!payload) return null;
+  const at = payload.lastIndexOf(':');
+  const seq = Number(payload.slice(at + 1));
+  return at > 0 && Number.isSafeInteger(seq) ? { workspaceId: payload.slice(0, at), seq } : null;
+}
+
+async function sendNotify(db: DataSource, workspaceId: string, seq: number): Promise<void> {
+  await db.query(`SELECT pg_notify($1, $2)`, [JOB_EVENTS_CHANNEL, `${workspaceId}:${seq}`]);
+}
+
+/**
+ * PostgreSQL: one pg.Client per instance, outside the pool (a pooler in transaction mode would
+ * not keep a LISTEN), that reconnects by itself with backoff; after a reconnect the feed
+ * catches up from the log (onResume). NOTIFY goes through the pool.
+ */
+export class PgNotifier implements JobNotifier {
+  private client: pg.Client | null = null;
+  private handlers: NotifierHandlers | null = null;
+  private stopped = false;
+  private retry: NodeJS.Timeout | null = null;
+  private failures = 0;
+
+  constructor(
+    private readonly url: string,
+    private readonly db: DataSource,
+    private readonly log: Logger,
+    private readonly applicationName = 'workspace-api-listen',
+  ) {}
+
+  async start(handlers: NotifierHandlers): Promise<void> {
+    this.handlers = handlers;
+    await this.connect();
+  }
+
+  notify(workspaceId: string, seq: number): Promise<void> {
+    return sendNotify(this.db, workspaceId, seq);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.retry) clearTimeout(this.retry);
+    const client = this.client;
+    this.client = null;
+    if (client) await client.end().catch(() => undefined);
+  }
+
+  /** Whether the LISTEN connection is up (for tests and health). */
+  get listening(): boolean {
+    return this.client !== null;
+  }
+
+  private async connect(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.url, application_name: this.applicationName, keepAlive: true });
+    client.on('notification', (message) => {
+      if (message.channel !== JOB_EVENTS_CHANNEL) return;
+      const parsed = parsePayload(message.payload);
+      if (parsed) this.handlers?.onEvent(parsed.workspaceId, parsed.seq);
+    });
+    client.on('error', (error) => this.lost(client, error));
+    client.on('end', () => this.lost(client));
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${JOB_EVENTS_CHANNEL}`);
+    } catch (error) {
+      client.removeAllListeners('end');
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    if (this.stopped) {
+      await client.end().catch(() => undefined);
+      return;
+    }
+    this.client = client;
+    this.failures = 0;
+  }
+
+  private lost(client: pg.Client, error?: Error): void {
+    if (this.client !== client) return; // not (or no longer) the live connection
+    this.client = null;
+    client.end().catch(() => undefined);
+    if (this.stopped) return;
+    this.log.warn({ err: error }, 'job feed: lost the LISTEN connection; reconnecting');
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopped || this.retry) return;
+    const delay = Math.min(100 * 2 ** this.failures, 5_000);
+    this.retry = setTimeout(async () => {
+      this.retry = null;
+      try {
+        await this.connect();
+        if (this.stopped) return;
+        this.log.info('job feed: LISTEN connection back; catching up from the log');
+        this.handlers?.onResume();
+      } catch (error) {
+        this.failures += 1;
+        this.log.warn({ err: error, failures: this.failures }, 'job feed: reconnecting the LISTEN connection failed');
+        this.scheduleReconnect();
+      }
+    }, delay);
+    this.retry.unref();
+  }
+}
+
+/**
+ * PGlite: the same interface through PGlite's own listen. PGlite is one session that the
+ * DataSource's pool hands out one holder at a time, and PGlite's listen() runs LISTEN on it
+ * directly; so LISTEN and UNLISTEN run while holding the session, never in someone's transaction.
+ */
+export class PGliteNotifier implements JobNotifier {
+  private unlisten: (() => Promise<void>) | null = null;
+
+  constructor(
+    private readonly pglite: PGlite,
+    private readonly db: DataSource,
+  ) {}
+
+  async start(handlers: NotifierHandlers): Promise<void> {
+    this.unlisten = await this.holdingSession(() =>
+      this.pglite.listen(JOB_EVENTS_CHANNEL, (payload) => {
+        const parsed = parsePayload(payload);
+        if (parsed) handlers.onEvent(parsed.workspaceId, parsed.seq);
+      }),
+    );
+  }
+
+  notify(workspaceId: string, seq: number): Promise<void> {
+    return sendNotify(this.db, workspaceId, seq);
+  }
+
+  async stop(): Promise<void> {
+    const unlisten = this.unlisten;
+    this.unlisten = null;
+    if (unlisten && !this.pglite.closed && this.db.isInitialized) await this.holdingSession(() => unlisten());
+  }
+
+  private async holdingSession<T>(fn: () => Promise<T>): Promise<T> {
+    const runner = this.db.createQueryRunner();
+    await runner.connect();
+    try {
+      return await fn();
+    } finally {
+      await runner.release();
+    }
+  }
+}

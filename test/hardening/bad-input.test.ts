@@ -75,9 +75,6 @@ const first = (field: string, n: unknown) => (f: Fixture) => ({ query: list(fiel
 const raw = (body: string | Buffer, headers?: Record<string, string>) => () => ({ raw: body, headers });
 const utf8 = (...parts: Array<string | number[]>) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : Buffer.from(p))));
 
-const JOBS_CURSOR_KNOWN =
-  'jobs cursor: job.service checks the timestamp with Date.parse, which takes what PostgreSQL refuses (INTERNAL_SERVER_ERROR); Activity Center module';
-
 const ROWS: Row[] = [
   // ---- Wrong types (the GraphQL layer) ------------------------------------------------------------
   { name: 'an object for an ID', code: 'BAD_USER_INPUT', req: project({ workspaceId: { a: 1 } }) },
@@ -263,8 +260,8 @@ const ROWS: Row[] = [
   { name: 'an audit cursor below zero', code: 'BAD_USER_INPUT', field: 'after', req: after('auditLog', b64([-1])) },
   { name: 'an audit cursor of text', code: 'BAD_USER_INPUT', field: 'after', req: after('auditLog', b64(['abc'])) },
   { name: 'a jobs cursor with NUL', code: 'BAD_USER_INPUT', field: 'after', req: after('jobs', b64(['2020-01-01\u0000', randomUUID()])) },
-  { name: 'a jobs cursor of a bare number', code: 'BAD_USER_INPUT', field: 'after', known: JOBS_CURSOR_KNOWN, req: after('jobs', b64(['1', randomUUID()])) },
-  { name: 'a jobs cursor with words after the date', code: 'BAD_USER_INPUT', field: 'after', known: JOBS_CURSOR_KNOWN, req: after('jobs', b64(['2020-01-01 junk', randomUUID()])) },
+  { name: 'a jobs cursor of a bare number', code: 'BAD_USER_INPUT', field: 'after', req: after('jobs', b64(['1', randomUUID()])) },
+  { name: 'a jobs cursor with words after the date', code: 'BAD_USER_INPUT', field: 'after', req: after('jobs', b64(['2020-01-01 junk', randomUUID()])) },
   { name: 'a feed cursor that is not one (WebSocket)', code: 'BAD_USER_INPUT', req: (f) => ({ ws: `subscription($w: ID!, $a: String) { jobEvents(workspaceId: $w, after: $a) { cursor } }`, variables: { w: f.id('A'), a: 'nope' } }) },
   { name: "a feed cursor of another workspace (WebSocket)", code: 'BAD_USER_INPUT', req: (f) => ({ ws: `subscription($w: ID!, $a: String) { jobEvents(workspaceId: $w, after: $a) { cursor } }`, variables: { w: f.id('A'), a: eventCursor({ workspaceId: randomUUID(), seq: 1 }) } }) },
   { name: 'a feed cursor of a negative position (WebSocket)', code: 'BAD_USER_INPUT', req: (f) => ({ ws: `subscription($w: ID!, $a: String) { jobEvents(workspaceId: $w, after: $a) { cursor } }`, variables: { w: f.id('A'), a: eventCursor({ workspaceId: f.id('A'), seq: -1 }) } }) },

@@ -29,6 +29,9 @@ export async function seesJob(ctx: Context, job: Pick<Job, 'workspaceId' | 'user
   return membership !== null && (membership.role === 'ADMIN' || job.userId === ctx.viewer?.userId);
 }
 
+/** A list cursor's time: what to_char(... 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') writes, nothing looser. */
+const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+
 /** workspace.jobs: newest first, filtered by types and statuses. */
 export async function listJobs(
   ctx: Context,
@@ -39,7 +42,9 @@ export async function listJobs(
 ): Promise<Page<Job> & { eventCursor: string }> {
   const limit = pageSize(first);
   const key = decodeCursor(after, 2);
-  if (key && (typeof key[0] !== 'string' || Number.isNaN(Date.parse(key[0])) || !isUuid(key[1]))) throw badInput('after', 'after is not a valid cursor');
+  if (key && (typeof key[0] !== 'string' || !CURSOR_TIME.test(key[0]) || Number.isNaN(Date.parse(key[0])) || !isUuid(key[1]))) {
+    throw badInput('after', 'after is not a valid cursor');
+  }
   const membership = await ctx.access.joined(workspaceId);
   if (!membership) throw notFound('workspace'); // the guard lets only JOINED members here
   // Read before the list: every event up to it is in the list; later ones the feed brings.
@@ -49,20 +54,25 @@ export async function listJobs(
   const where = `j.workspace_id = $1 AND ($2::uuid IS NULL OR j.user_id = $2::uuid)
      AND ($3::text[] IS NULL OR j.type = ANY($3::text[])) AND ($4::text[] IS NULL OR j.status = ANY($4::text[]))`;
   const params = [workspaceId, onlyUser, types && [...types], statuses && [...statuses]];
-  const [rows, count] = await Promise.all([
-    queryRows<Job & { cursorAt: string }>(
-      ctx.db,
-      `SELECT ${JOB_COLUMNS}, to_char(j.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "cursorAt"
-         FROM jobs j
-        WHERE ${where} AND ($5::timestamptz IS NULL OR (j.created_at, j.id) < ($5::timestamptz, $6::uuid))
-        ORDER BY j.created_at DESC, j.id DESC
-        LIMIT $7`,
-      [...params, key?.[0] ?? null, key?.[1] ?? null, limit + 1],
-    ),
-    queryOne<{ n: number }>(ctx.db, `SELECT count(*)::int AS n FROM jobs j WHERE ${where}`, params),
-  ]);
+  // One statement for the page and the total (an empty page leaves one row of nulls beside the count).
+  const joined = await queryRows<Job & { cursorAt: string; totalCount: number }>(
+    ctx.db,
+    `SELECT page.*, total.n AS "totalCount"
+       FROM (SELECT count(*)::int AS n FROM jobs j WHERE ${where}) total
+       LEFT JOIN LATERAL (
+         SELECT ${JOB_COLUMNS}, to_char(j.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "cursorAt"
+           FROM jobs j
+          WHERE ${where} AND ($5::timestamptz IS NULL OR (j.created_at, j.id) < ($5::timestamptz, $6::uuid))
+          ORDER BY j.created_at DESC, j.id DESC
+          LIMIT $7
+       ) page ON true
+      ORDER BY page."cursorAt" DESC, page.id DESC`,
+    [...params, key?.[0] ?? null, key?.[1] ?? null, limit + 1],
+  );
+  const totalCount = joined[0]?.totalCount ?? 0;
+  const rows = joined.filter((r) => r.id !== null).map(({ totalCount: _total, ...row }) => row);
   // The key keeps the microseconds: a JS Date would round them off and repeat or skip rows.
-  return { ...toPage(rows, limit, Number(count?.n ?? 0), (row) => [row.cursorAt, row.id]), eventCursor };
+  return { ...toPage(rows, limit, totalCount, (row) => [row.cursorAt, row.id]), eventCursor };
 }
 
 /** workspace.job(id): null unless the viewer sees it. */

@@ -1,11 +1,12 @@
 import 'reflect-metadata';
 import './modules/common/enums';
-import { specifiedDirectives, type GraphQLSchema } from 'graphql';
+import { GraphQLInterfaceType, specifiedDirectives, type GraphQLSchema } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import { createPubSub } from '@graphql-yoga/subscription';
 import { buildSchema, type PubSub } from 'type-graphql';
 import { applyPolicy, authDirective } from './authorization/guard';
 import { resolvers } from './modules/resolvers';
+import { resourceTypeName } from './modules/resources/resource.types';
 
 /**
  * Builds the schema once: TypeGraphQL's classes, then the policy guard around every ruled field.
@@ -25,5 +26,9 @@ export async function buildAppSchema(options: { pubSub?: PubSub } = {}): Promise
     pubSub: options.pubSub ?? createPubSub(),
     emitSchemaFile: false,
   });
-  return applyPolicy(schema);
+  const guarded = applyPolicy(schema);
+  // TypeGraphQL wraps resolveType in an async function: a promise for each of the thousands of
+  // resources a page of assignments names. The mapping is synchronous; use it as it is.
+  (guarded.getType('Resource') as GraphQLInterfaceType).resolveType = resourceTypeName;
+  return guarded;
 }

@@ -2,10 +2,12 @@ import { Field, ID, InterfaceType, ObjectType } from 'type-graphql';
 import { ResourceRoleEnum, ResourceTypeEnum } from '../common/enums';
 import type { ResourceRole, ResourceType } from './resource.entity';
 
-@InterfaceType('Resource', {
-  resolveType: (value: { type: ResourceType }) =>
-    value.type === 'PROJECT' ? 'Project' : value.type === 'DATASET' ? 'Dataset' : 'Ontology',
-})
+/** The GraphQL type of a resource value. */
+export function resourceTypeName(value: { type: ResourceType }): 'Project' | 'Dataset' | 'Ontology' {
+  return value.type === 'PROJECT' ? 'Project' : value.type === 'DATASET' ? 'Dataset' : 'Ontology';
+}
+
+@InterfaceType('Resource', { resolveType: resourceTypeName })
 export abstract class Resource {
   @Field(() => ID)
   id!: string;

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from './config';
+import { runPendingMigrations } from './database/migrate';
 import { openDatabase, type Database } from './database/data-source';
 import { createJobFeed } from './events/create-job-feed';
 import { Mailer } from './modules/mail/mailer';
@@ -37,7 +38,7 @@ export async function startService(
       statementTimeoutMs: config.database.statementTimeoutMs,
       connectTimeoutMs: config.database.connectTimeoutMs,
     }));
-  await database.dataSource.runMigrations({ transaction: 'each' });
+  await runPendingMigrations(database);
   const services: Services = {
     config,
     log,

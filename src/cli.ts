@@ -5,6 +5,7 @@ import type { EntityManager } from 'typeorm';
 import { isUuid } from './authorization/access';
 import { ConfigError, loadConfig, type Config } from './config';
 import { openDatabase, type Database } from './database/data-source';
+import { runPendingMigrations } from './database/migrate';
 import { queryOne } from './database/sql';
 import { mintToken } from './dev-token';
 import { audit } from './modules/audit/audit';
@@ -35,7 +36,7 @@ const stdio: CliIo = { out: (t) => process.stdout.write(t), err: (t) => process.
 
 /** Runs the pending migrations; answers their names. */
 export async function migrate(db: Database): Promise<string[]> {
-  const done = await db.dataSource.runMigrations({ transaction: 'each' });
+  const done = await runPendingMigrations(db);
   return done.map((m) => m.name);
 }
 

@@ -20,3 +20,24 @@ describe('migrations', () => {
     }
   });
 });
+
+describe('migrations when several instances start together', () => {
+  const onPostgres = process.env.TEST_DATABASE_URL ? it : it.skip;
+
+  onPostgres('run once: the others wait for the lock and find nothing left to do', async () => {
+    const { runPendingMigrations } = await import('../../src/database/migrate');
+    const { openDatabase } = await import('../../src/database/data-source');
+    const fresh = await freshDatabase();
+    const others = await Promise.all([1, 2].map(() => openDatabase({ url: fresh.url, poolSize: 3 })));
+    try {
+      const ran = await Promise.all([fresh.database, ...others].map((db) => runPendingMigrations(db)));
+      expect(ran.map((r) => r.length).sort()).toEqual([0, 0, fresh.database.dataSource.migrations.length]);
+      const [row] = await fresh.database.dataSource.query(`SELECT count(*)::int AS n FROM typeorm_migrations`);
+      expect(row.n).toBe(fresh.database.dataSource.migrations.length);
+    } finally {
+      for (const db of others) await db.close();
+      await fresh.database.close();
+      await fresh.drop();
+    }
+  });
+});

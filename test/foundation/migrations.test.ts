@@ -1,3 +1,5 @@
+import { openDatabase } from '../../src/database/data-source';
+import { runPendingMigrations } from '../../src/database/migrate';
 import { freshDatabase } from '../support/harness';
 
 /** The migration chain replays from zero, reverts to zero and replays again, on this database. */
@@ -25,8 +27,6 @@ describe('migrations when several instances start together', () => {
   const onPostgres = process.env.TEST_DATABASE_URL ? it : it.skip;
 
   onPostgres('run once: the others wait for the lock and find nothing left to do', async () => {
-    const { runPendingMigrations } = await import('../../src/database/migrate');
-    const { openDatabase } = await import('../../src/database/data-source');
     const fresh = await freshDatabase();
     const others = await Promise.all([1, 2].map(() => openDatabase({ url: fresh.url, poolSize: 3 })));
     try {

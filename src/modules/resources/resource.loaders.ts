@@ -2,6 +2,8 @@ import DataLoader from 'dataloader';
 import { queryRows } from '../../database/sql';
 import { loader, type Context } from '../../server/context';
 import { groupColumns, groupFrom } from '../groups/group.columns';
+import { groupsById } from '../groups/group.loaders';
+import type { Group } from '../groups/group.types';
 import { WORKSPACE_USER_COLUMNS } from '../users/workspace-user.loader';
 import type { WorkspaceUser } from '../users/workspace-user.types';
 import type { ResourceAssignment, ResourceMember } from './assignment.types';
@@ -73,10 +75,13 @@ function makeAssignmentsOfUsers(ctx: Context) {
   const keyOf = (k: UserKey) => `${k.workspaceId}:${k.userId}`;
   return new DataLoader<UserKey, UserGrant[], string>(
     async (keys) => {
-      const rows = await queryRows(
+      // A page of people holds thousands of grants on a few hundred resources: read the grants
+      // narrow (sorting wide rows is most of the statement's cost), then each resource and
+      // group once, and let the grants share them.
+      const rows = await queryRows<{ userId: string; resourceId: string; role: UserGrant['role']; groupId: string | null }>(
         ctx.db,
         `WITH k(workspace_id, user_id) AS (SELECT * FROM unnest($1::uuid[], $2::uuid[]))
-         SELECT x.user_id AS "userId", x.role AS "grantRole", ${resourceColumns('r', 'r_')}, ${groupColumns('g', 'g_')}
+         SELECT x.user_id AS "userId", x.resource_id AS "resourceId", x.role, x.group_id AS "groupId"
            FROM (SELECT ur.user_id, ur.resource_id, ur.role, NULL::uuid AS group_id
                    FROM k JOIN resource_user_roles ur ON ur.workspace_id = k.workspace_id AND ur.user_id = k.user_id
                  UNION ALL
@@ -89,10 +94,25 @@ function makeAssignmentsOfUsers(ctx: Context) {
           ORDER BY r.type, r.created_at, r.id, (x.group_id IS NOT NULL), lower(g.name), g.id`,
         [keys.map((k) => k.workspaceId), keys.map((k) => k.userId)],
       );
+      const groupIds = [...new Set(rows.flatMap((row) => (row.groupId ? [row.groupId] : [])))];
+      const [resources, groups] = await Promise.all([
+        resourcesById(ctx).loadMany([...new Set(rows.map((row) => row.resourceId))]),
+        groupIds.length > 0 ? groupsById(ctx).loadMany(groupIds) : Promise.resolve([]),
+      ]);
+      const resourceById = new Map<string, Resource>();
+      for (const r of resources) if (r && !(r instanceof Error)) resourceById.set(r.id, r);
+      const groupById = new Map<string, Group>();
+      for (const g of groups) if (g && !(g instanceof Error)) groupById.set(g.id, g);
       const byKey = new Map<string, UserGrant[]>(keys.map((k) => [keyOf(k), []]));
       for (const row of rows) {
-        const resource = resourceFrom(row, 'r_');
-        byKey.get(`${resource.workspaceId}:${row.userId}`)?.push({ userId: row.userId, resource, role: row.grantRole, via: groupFrom(row, 'g_') });
+        const resource = resourceById.get(row.resourceId);
+        if (!resource) continue; // deleted between the two reads
+        byKey.get(`${resource.workspaceId}:${row.userId}`)?.push({
+          userId: row.userId,
+          resource,
+          role: row.role,
+          via: row.groupId ? (groupById.get(row.groupId) ?? null) : null,
+        });
       }
       return keys.map((k) => byKey.get(keyOf(k))!);
     },

@@ -51,13 +51,6 @@ export async function authorize(ctx: Context, name: RuleName, parent: unknown, a
   return rule.allow({ userId: viewer.userId, membership, role: membership.role }, target as never, args);
 }
 
-/** Throws unless the rule allows; for services that check a rule on an object they found themselves. */
-export async function assertAllowed(ctx: Context, name: RuleName, parent: unknown, args: Record<string, any>, what = 'object') {
-  const verdict = await authorize(ctx, name, parent, args);
-  if (verdict === 'hidden') throw notFound(what);
-  if (verdict !== true) throw forbidden();
-}
-
 /** The rule named on a field by its @auth directive, if any. */
 export function ruleOf(schema: GraphQLSchema, field: GraphQLFieldConfig<any, any>): RuleName | undefined {
   return getDirective(schema, field, 'auth')?.[0]?.rule as RuleName | undefined;

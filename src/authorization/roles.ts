@@ -31,7 +31,3 @@ export function effectiveRole(direct: ResourceRole | null, viaGroups: readonly R
   }
   return best;
 }
-
-export function roleRank(role: ResourceRole): number {
-  return RANK[role];
-}

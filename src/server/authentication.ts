@@ -45,11 +45,6 @@ export class Authenticator {
     return token.startsWith(API_KEY_PREFIX) ? this.fromApiKey(token) : this.fromJwt(token);
   }
 
-  /** Drops cached links (tests that delete users, the operator CLI). */
-  forget(): void {
-    this.subjects.clear();
-  }
-
   private async verify(token: string): Promise<JWTPayload> {
     try {
       if (this.jwks) {

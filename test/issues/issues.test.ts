@@ -64,7 +64,7 @@ describe('createIssue', () => {
   });
 
   it.each(['MEMBER', 'WORKFORCE_MANAGER', 'TASKER'] as const)('is NOT_FOUND to a %s with no role on the project', async (role) => {
-    const { workspaceId, admin, projectId } = await setup();
+    const { workspaceId, projectId } = await setup();
     const person = await addMember(server, workspaceId, role);
     const before = await counts(server, ...TABLES);
     expect(errorCode(await server.gql(CREATE_ISSUE, { input: { projectId, title: 'No' } }, person.token))).toBe('NOT_FOUND');
@@ -193,7 +193,7 @@ describe('Project.issues', () => {
   });
 
   it('shows a workspace ADMIN with no role the issues; a member with no role does not see the project', async () => {
-    const { workspaceId, admin, projectId } = await threeIssues();
+    const { workspaceId, projectId } = await threeIssues();
     const otherAdmin = await addMember(server, workspaceId, 'ADMIN');
     expect(titles(await readProject(server, otherAdmin, workspaceId, projectId, 'issues { title }'))).toEqual(['first', 'second', 'third']);
     const member = await addMember(server, workspaceId, 'MEMBER');

@@ -1,5 +1,5 @@
 import { isUuid } from '../../authorization/access';
-import { queryOne, queryRows } from '../../database/sql';
+import { queryRows } from '../../database/sql';
 import type { Context } from '../../server/context';
 import { badInput } from '../../server/errors';
 import { decodeCursor, pageSize, toPage, type Page } from '../common/pagination';

@@ -27,6 +27,8 @@ export interface Config {
   database: DatabaseLimits;
   /** How many proxies in front of the service to trust for the client's IP (X-Forwarded-For); 0 = none. */
   trustProxy: number;
+  /** When queries are compiled (graphql-jit) instead of interpreted by graphql-js. */
+  execution: { compileAfter: number; maxCompiled: number };
 }
 
 export interface Limits {
@@ -147,6 +149,10 @@ export function loadConfig(env: Env = process.env): Config {
       connectTimeoutMs: intVar(env, 'DB_CONNECT_TIMEOUT_MS', 5_000, 100, 600_000),
     },
     trustProxy: intVar(env, 'TRUST_PROXY', 0, 0, 10),
+    execution: {
+      compileAfter: intVar(env, 'GRAPHQL_COMPILE_AFTER', 1, 0, 1_000_000),
+      maxCompiled: intVar(env, 'GRAPHQL_COMPILED_MAX', 500, 1, 100_000),
+    },
   };
 }
 

@@ -12,6 +12,7 @@ import type { Services } from '../services';
 import { createContext, type Context, type Viewer } from './context';
 import { AppError } from './errors';
 import { formatError } from './format-error';
+import { queryExecutor, type ExecutionCounts } from './query-executor';
 import { limitRules } from './limits/document-limits';
 import { httpErrors, limitsPlugin, requestTimeout, requireUtf8 } from './limits/http';
 import { createRateLimiter } from './limits/rate-limit';
@@ -26,6 +27,8 @@ export interface App {
   listen(port: number, host?: string): Promise<number>;
   /** Stops accepting, finishes requests in flight, closes sockets (1001) and the database, within 10 s. */
   stop(): Promise<void>;
+  /** HTTP operations run so far, compiled or on graphql-js (src/server/query-executor.ts). */
+  executions(): ExecutionCounts;
 }
 
 /** One http server: Apollo (HTTP) and graphql-ws (WebSocket) on /graphql, health on /healthz and /readyz. */
@@ -79,8 +82,9 @@ export async function createApp(services: Services, schema: GraphQLSchema): Prom
     wsServer,
   );
 
+  const executor = queryExecutor(schema, config.execution);
   const apollo = new ApolloServer<Context>({
-    schema,
+    gateway: executor.gateway,
     introspection: !production,
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: true,
@@ -154,6 +158,7 @@ export async function createApp(services: Services, schema: GraphQLSchema): Prom
   let stopping: Promise<void> | undefined;
   return {
     httpServer,
+    executions: () => ({ ...executor.counts }),
     listen: (port, host) =>
       new Promise((resolve, reject) => {
         httpServer.once('error', reject);

@@ -40,7 +40,6 @@ export class AssignmentResolver {
   ): Promise<ResourceAssignment[]> {
     const grants = await assignmentsOfUsers(ctx).load({ workspaceId: user.workspaceId, userId: user.id });
     const wanted = resourceType ? grants.filter((g) => g.resource.type === resourceType) : grants;
-    const visible = await filterVisibleGrants(ctx, user.workspaceId, wanted, (g) => ({ resourceId: g.resource.id, holderId: g.userId }));
-    return visible.map(({ resource, role, via }) => ({ resource, role, via }));
+    return filterVisibleGrants(ctx, user.workspaceId, wanted, (g) => ({ resourceId: g.resource.id, holderId: user.id }));
   }
 }

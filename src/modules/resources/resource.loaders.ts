@@ -66,57 +66,65 @@ export interface UserKey {
   workspaceId: string;
   userId: string;
 }
-export type UserGrant = ResourceAssignment & { userId: string };
 
-export function assignmentsOfUsers(ctx: Context): DataLoader<UserKey, UserGrant[], string> {
+export function assignmentsOfUsers(ctx: Context): DataLoader<UserKey, ResourceAssignment[], string> {
   return loader(ctx, makeAssignmentsOfUsers);
 }
 function makeAssignmentsOfUsers(ctx: Context) {
-  const keyOf = (k: UserKey) => `${k.workspaceId}:${k.userId}`;
-  return new DataLoader<UserKey, UserGrant[], string>(
+  return new DataLoader<UserKey, ResourceAssignment[], string>(
     async (keys) => {
-      // A page of people holds thousands of grants on a few hundred resources: read the grants
-      // narrow (sorting wide rows is most of the statement's cost), then each resource and
-      // group once, and let the grants share them.
-      const rows = await queryRows<{ userId: string; resourceId: string; role: UserGrant['role']; groupId: string | null }>(
+      // A page of people holds thousands of grants on a few hundred resources. Rows stay narrow
+      // (each resource and group is read once, by its loader, and shared by the grants that
+      // name it), and are sorted by two integer ranks, of the resources and of the groups
+      // named: sorting thousands of rows by the resources' own columns cost more than reading
+      // them. Each row says which key it answers by the key's position.
+      const rows = await queryRows<{ key: number; resourceId: string; role: ResourceAssignment['role']; groupId: string | null }>(
         ctx.db,
-        `WITH k(workspace_id, user_id) AS (SELECT * FROM unnest($1::uuid[], $2::uuid[]))
-         SELECT x.user_id AS "userId", x.resource_id AS "resourceId", x.role, x.group_id AS "groupId"
-           FROM (SELECT ur.user_id, ur.resource_id, ur.role, NULL::uuid AS group_id
-                   FROM k JOIN resource_user_roles ur ON ur.workspace_id = k.workspace_id AND ur.user_id = k.user_id
-                 UNION ALL
-                 SELECT gm.user_id, gr.resource_id, gr.role, gr.group_id
-                   FROM k JOIN groups g0 ON g0.workspace_id = k.workspace_id
-                   JOIN group_members gm ON gm.group_id = g0.id AND gm.user_id = k.user_id
-                   JOIN resource_group_roles gr ON gr.group_id = g0.id) x
-           JOIN resources r ON r.id = x.resource_id
-           LEFT JOIN groups g ON g.id = x.group_id
-          ORDER BY r.type, r.created_at, r.id, (x.group_id IS NOT NULL), lower(g.name), g.id`,
+        `WITH k AS (SELECT * FROM unnest($1::uuid[], $2::uuid[]) WITH ORDINALITY AS k(workspace_id, user_id, n)),
+         grants AS (
+           SELECT k.n, ur.resource_id, ur.role, NULL::uuid AS group_id
+             FROM k JOIN resource_user_roles ur ON ur.workspace_id = k.workspace_id AND ur.user_id = k.user_id
+           UNION ALL
+           SELECT k.n, gr.resource_id, gr.role, gr.group_id
+             FROM k JOIN groups g ON g.workspace_id = k.workspace_id
+             JOIN group_members gm ON gm.group_id = g.id AND gm.user_id = k.user_id
+             JOIN resource_group_roles gr ON gr.group_id = g.id),
+         resource_rank AS (
+           SELECT r.id, row_number() OVER (ORDER BY r.type, r.created_at, r.id) AS rank
+             FROM resources r WHERE r.id IN (SELECT resource_id FROM grants)),
+         group_rank AS (
+           SELECT g.id, row_number() OVER (ORDER BY lower(g.name), g.id) AS rank
+             FROM groups g WHERE g.id IN (SELECT group_id FROM grants))
+         SELECT grants.n::int AS "key", grants.resource_id AS "resourceId", grants.role, grants.group_id AS "groupId"
+           FROM grants
+           JOIN resource_rank rr ON rr.id = grants.resource_id
+           LEFT JOIN group_rank gr ON gr.id = grants.group_id
+          ORDER BY rr.rank, gr.rank NULLS FIRST`,
         [keys.map((k) => k.workspaceId), keys.map((k) => k.userId)],
       );
-      const groupIds = [...new Set(rows.flatMap((row) => (row.groupId ? [row.groupId] : [])))];
+      const resourceIds = new Set<string>();
+      const groupIds = new Set<string>();
+      for (const row of rows) {
+        resourceIds.add(row.resourceId);
+        if (row.groupId) groupIds.add(row.groupId);
+      }
       const [resources, groups] = await Promise.all([
-        resourcesById(ctx).loadMany([...new Set(rows.map((row) => row.resourceId))]),
-        groupIds.length > 0 ? groupsById(ctx).loadMany(groupIds) : Promise.resolve([]),
+        resourcesById(ctx).loadMany([...resourceIds]),
+        groupIds.size > 0 ? groupsById(ctx).loadMany([...groupIds]) : Promise.resolve([]),
       ]);
       const resourceById = new Map<string, Resource>();
       for (const r of resources) if (r && !(r instanceof Error)) resourceById.set(r.id, r);
       const groupById = new Map<string, Group>();
       for (const g of groups) if (g && !(g instanceof Error)) groupById.set(g.id, g);
-      const byKey = new Map<string, UserGrant[]>(keys.map((k) => [keyOf(k), []]));
+      const grantsOf: ResourceAssignment[][] = keys.map(() => []);
       for (const row of rows) {
         const resource = resourceById.get(row.resourceId);
         if (!resource) continue; // deleted between the two reads
-        byKey.get(`${resource.workspaceId}:${row.userId}`)?.push({
-          userId: row.userId,
-          resource,
-          role: row.role,
-          via: row.groupId ? (groupById.get(row.groupId) ?? null) : null,
-        });
+        grantsOf[row.key - 1].push({ resource, role: row.role, via: row.groupId ? (groupById.get(row.groupId) ?? null) : null });
       }
-      return keys.map((k) => byKey.get(keyOf(k))!);
+      return grantsOf;
     },
-    { cacheKeyFn: keyOf },
+    { cacheKeyFn: (k) => `${k.workspaceId}:${k.userId}` },
   );
 }
 

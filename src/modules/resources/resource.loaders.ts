@@ -3,7 +3,6 @@ import { queryRows } from '../../database/sql';
 import { loader, type Context } from '../../server/context';
 import { groupColumns, groupFrom } from '../groups/group.columns';
 import { groupsById } from '../groups/group.loaders';
-import type { Group } from '../groups/group.types';
 import { WORKSPACE_USER_COLUMNS } from '../users/workspace-user.loader';
 import type { WorkspaceUser } from '../users/workspace-user.types';
 import type { ResourceAssignment, ResourceMember } from './assignment.types';
@@ -73,12 +72,13 @@ export function assignmentsOfUsers(ctx: Context): DataLoader<UserKey, ResourceAs
 function makeAssignmentsOfUsers(ctx: Context) {
   return new DataLoader<UserKey, ResourceAssignment[], string>(
     async (keys) => {
-      // A page of people holds thousands of grants on a few hundred resources. Rows stay narrow
-      // (each resource and group is read once, by its loader, and shared by the grants that
-      // name it), and are sorted by two integer ranks, of the resources and of the groups
-      // named: sorting thousands of rows by the resources' own columns cost more than reading
-      // them. Each row says which key it answers by the key's position.
-      const rows = await queryRows<{ key: number; resourceId: string; role: ResourceAssignment['role']; groupId: string | null }>(
+      // A page of people holds thousands of grants on a few hundred resources and groups. The
+      // statement ranks those resources (in list order) and groups (by name) and answers one row
+      // per person: their grants as [resource rank, role, group rank or 0], sorted; and two rows
+      // more (n = 0 and n = -1) with the ids of the resources and of the groups in rank order.
+      // Each resource and group is then read once, by its loader, and shared by its grants:
+      // a few hundred JSON rows instead of thousands of wide ones, and no id looked up per grant.
+      const rows = await queryRows<{ n: number; list: unknown[] }>(
         ctx.db,
         `WITH k AS (SELECT * FROM unnest($1::uuid[], $2::uuid[]) WITH ORDINALITY AS k(workspace_id, user_id, n)),
          grants AS (
@@ -95,32 +95,29 @@ function makeAssignmentsOfUsers(ctx: Context) {
          group_rank AS (
            SELECT g.id, row_number() OVER (ORDER BY lower(g.name), g.id) AS rank
              FROM groups g WHERE g.id IN (SELECT group_id FROM grants))
-         SELECT grants.n::int AS "key", grants.resource_id AS "resourceId", grants.role, grants.group_id AS "groupId"
+         SELECT 0 AS n, json_agg(id ORDER BY rank) AS list FROM resource_rank
+         UNION ALL
+         SELECT -1, json_agg(id ORDER BY rank) FROM group_rank
+         UNION ALL
+         SELECT grants.n::int, json_agg(json_build_array(rr.rank, grants.role, coalesce(gr.rank, 0)) ORDER BY rr.rank, gr.rank NULLS FIRST)
            FROM grants
            JOIN resource_rank rr ON rr.id = grants.resource_id
            LEFT JOIN group_rank gr ON gr.id = grants.group_id
-          ORDER BY rr.rank, gr.rank NULLS FIRST`,
+          GROUP BY grants.n`,
         [keys.map((k) => k.workspaceId), keys.map((k) => k.userId)],
       );
-      const resourceIds = new Set<string>();
-      const groupIds = new Set<string>();
-      for (const row of rows) {
-        resourceIds.add(row.resourceId);
-        if (row.groupId) groupIds.add(row.groupId);
-      }
-      const [resources, groups] = await Promise.all([
-        resourcesById(ctx).loadMany([...resourceIds]),
-        groupIds.size > 0 ? groupsById(ctx).loadMany([...groupIds]) : Promise.resolve([]),
-      ]);
-      const resourceById = new Map<string, Resource>();
-      for (const r of resources) if (r && !(r instanceof Error)) resourceById.set(r.id, r);
-      const groupById = new Map<string, Group>();
-      for (const g of groups) if (g && !(g instanceof Error)) groupById.set(g.id, g);
+      const idsOf = (n: number) => (rows.find((row) => row.n === n)?.list ?? []) as string[];
+      const [resources, groups] = await Promise.all([resourcesById(ctx).loadMany(idsOf(0)), groupsById(ctx).loadMany(idsOf(-1))]);
       const grantsOf: ResourceAssignment[][] = keys.map(() => []);
       for (const row of rows) {
-        const resource = resourceById.get(row.resourceId);
-        if (!resource) continue; // deleted between the two reads
-        grantsOf[row.key - 1].push({ resource, role: row.role, via: row.groupId ? (groupById.get(row.groupId) ?? null) : null });
+        if (row.n <= 0) continue;
+        const grants = grantsOf[row.n - 1];
+        for (const [resourceRank, role, groupRank] of row.list as Array<[number, ResourceAssignment['role'], number]>) {
+          const resource = resources[resourceRank - 1];
+          if (!resource || resource instanceof Error) continue; // deleted between the two reads
+          const group = groupRank > 0 ? groups[groupRank - 1] : null;
+          grants.push({ resource, role, via: group instanceof Error ? null : (group ?? null) });
+        }
       }
       return grantsOf;
     },

@@ -65,6 +65,23 @@ describe('workspace.jobs', () => {
     expect((await list(admin.token, workspaceId, { filter: { statuses: ['ERROR'] } })).totalCount).toBe(1);
   });
 
+  it('answers totalCount however it is asked for (alias, fragments, @include), compiled or not', async () => {
+    const { workspaceId, admin } = await setup();
+    const query = `fragment Total on JobConnection { n: totalCount }
+      query($id: ID!, $withTotal: Boolean!) { workspace(id: $id) {
+        all: jobs { ...Total ... on JobConnection { totalCount } }
+        some: jobs(filter: { types: [DATA_IMPORT] }) { nodes { id } count: totalCount @include(if: $withTotal) }
+        none: jobs { nodes { id } } } }`;
+    // The first sight of a document runs on graphql-js, the second on compiled code.
+    for (let sight = 0; sight < 2; sight++) {
+      const on = ok(await server.gql(query, { id: workspaceId, withTotal: true }, admin.token)).workspace;
+      expect([on.all.n, on.all.totalCount, on.some.count, on.none.nodes.length]).toEqual([3, 3, 1, 3]);
+      const off = ok(await server.gql(query, { id: workspaceId, withTotal: false }, admin.token)).workspace;
+      expect(off.some).toEqual({ nodes: [expect.anything()] });
+      expect(off.none).not.toHaveProperty('totalCount');
+    }
+  });
+
   it('pages with cursors, none skipped or repeated', async () => {
     const { workspaceId, admin, projectId } = await setup();
     await Promise.all(Array.from({ length: 9 }, () => started(server, admin, { workspaceId, type: 'MODEL_TRAINING', projectId })));

@@ -1,10 +1,12 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root, Subscription } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Resolver, Root, Subscription } from 'type-graphql';
 import { Auth } from '../../authorization/guard';
 import { seesResource } from '../../authorization/policy';
 import { eventCursor, type JobEventRow } from '../../events/job-event-log';
 import { subscribeJobEvents } from '../../events/job-events.subscription';
 import type { Context } from '../../server/context';
 import { badInput } from '../../server/errors';
+import { selectsSubField } from '../common/selection';
 import { resourcesById } from '../resources/resource.loaders';
 import type { Resource } from '../resources/resource.types';
 import { Dataset, Project } from '../resources/resource.types';
@@ -106,8 +108,10 @@ export class WorkspaceJobsResolver {
     @Arg('filter', () => JobFilter, { nullable: true }) filter: JobFilter | null,
     @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number,
     @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<JobConnection> {
-    return jobs.listJobs(ctx, workspace.id, filter, first, after);
+    // Counting every job that matches costs more than the page: only when totalCount is read.
+    return jobs.listJobs(ctx, workspace.id, { filter, first, after }, { totalCount: selectsSubField(info, 'totalCount') });
   }
 
   @FieldResolver(() => Job, { nullable: true })

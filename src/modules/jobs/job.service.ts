@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { isUuid } from '../../authorization/access';
 import { queryOne, queryRows } from '../../database/sql';
-import { appendJobEvent, eventCursor as eventCursorOf, startPosition } from '../../events/job-event-log';
+import { appendJobEvent, eventCursor as eventCursorOf } from '../../events/job-event-log';
 import type { Context } from '../../server/context';
 import { AppError, badInput, notFound } from '../../server/errors';
 import { decodeCursor, pageSize, toPage, type Page } from '../common/pagination';
@@ -32,33 +32,36 @@ export async function seesJob(ctx: Context, job: Pick<Job, 'workspaceId' | 'user
 /** A list cursor's time: what to_char(... 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') writes, nothing looser. */
 const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
-/** workspace.jobs: newest first, filtered by types and statuses. */
+/**
+ * workspace.jobs: newest first, filtered by types and statuses. One statement reads the page,
+ * the feed's position and (when asked for) the total: one snapshot, so every event up to that
+ * position is in the page, and every later one is the feed's to bring.
+ */
 export async function listJobs(
   ctx: Context,
   workspaceId: string,
-  filter: JobFilter | null | undefined,
-  first: number | null | undefined,
-  after: string | null | undefined,
+  args: { filter: JobFilter | null | undefined; first: number | null | undefined; after: string | null | undefined },
+  wants: { totalCount: boolean },
 ): Promise<Page<Job> & { eventCursor: string }> {
-  const limit = pageSize(first);
-  const key = decodeCursor(after, 2);
+  const limit = pageSize(args.first);
+  const key = decodeCursor(args.after, 2);
   if (key && (typeof key[0] !== 'string' || !CURSOR_TIME.test(key[0]) || Number.isNaN(Date.parse(key[0])) || !isUuid(key[1]))) {
     throw badInput('after', 'after is not a valid cursor');
   }
   const membership = await ctx.access.joined(workspaceId);
   if (!membership) throw notFound('workspace'); // the guard lets only JOINED members here
-  // Read before the list: every event up to it is in the list; later ones the feed brings.
-  const eventCursor = eventCursorOf({ workspaceId, seq: await startPosition(ctx.db, workspaceId, null) });
   const onlyUser = membership.role === 'ADMIN' ? null : ctx.viewer!.userId;
-  const { types, statuses } = jobFilterSets(filter);
+  const { types, statuses } = jobFilterSets(args.filter);
   const where = `j.workspace_id = $1 AND ($2::uuid IS NULL OR j.user_id = $2::uuid)
      AND ($3::text[] IS NULL OR j.type = ANY($3::text[])) AND ($4::text[] IS NULL OR j.status = ANY($4::text[]))`;
   const params = [workspaceId, onlyUser, types && [...types], statuses && [...statuses]];
-  // One statement for the page and the total (an empty page leaves one row of nulls beside the count).
-  const joined = await queryRows<Job & { cursorAt: string; totalCount: number }>(
+  // An empty page leaves one row of nulls beside the position and the count.
+  const joined = await queryRows<Job & { cursorAt: string; totalCount: number | null; lastEventSeq: string }>(
     ctx.db,
-    `SELECT page.*, total.n AS "totalCount"
-       FROM (SELECT count(*)::int AS n FROM jobs j WHERE ${where}) total
+    `SELECT page.*, head.total AS "totalCount", head.seq AS "lastEventSeq"
+       FROM (SELECT w.last_event_seq AS seq,
+                    CASE WHEN $8::boolean THEN (SELECT count(*)::int FROM jobs j WHERE ${where}) END AS total
+               FROM workspaces w WHERE w.id = $1) head
        LEFT JOIN LATERAL (
          SELECT ${JOB_COLUMNS}, to_char(j.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "cursorAt"
            FROM jobs j
@@ -67,12 +70,16 @@ export async function listJobs(
           LIMIT $7
        ) page ON true
       ORDER BY page."cursorAt" DESC, page.id DESC`,
-    [...params, key?.[0] ?? null, key?.[1] ?? null, limit + 1],
+    [...params, key?.[0] ?? null, key?.[1] ?? null, limit + 1, wants.totalCount],
   );
-  const totalCount = joined[0]?.totalCount ?? 0;
-  const rows = joined.filter((r) => r.id !== null).map(({ totalCount: _total, ...row }) => row);
+  if (joined.length === 0) throw notFound('workspace'); // deleted since the guard saw it
+  const head = joined[0];
+  const rows = joined.filter((r) => r.id !== null).map(({ totalCount: _total, lastEventSeq: _seq, ...row }) => row);
   // The key keeps the microseconds: a JS Date would round them off and repeat or skip rows.
-  return { ...toPage(rows, limit, totalCount, (row) => [row.cursorAt, row.id]), eventCursor };
+  return {
+    ...toPage(rows, limit, head.totalCount ?? 0, (row) => [row.cursorAt, row.id]),
+    eventCursor: eventCursorOf({ workspaceId, seq: Number(head.lastEventSeq) }),
+  };
 }
 
 /** workspace.job(id): null unless the viewer sees it. */

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
+import { LRUCache } from 'lru-cache';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
 import type { Viewer } from './context';
@@ -9,6 +10,13 @@ import { unauthenticated } from './errors';
 export const API_KEY_PREFIX = 'wsk_';
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
 const SUBJECT_CACHE_LIMIT = 10_000;
+/**
+ * A token verified once is taken at its word for this long (never past its own expiry): a
+ * client sends the same token with every request, and checking its signature each time is
+ * most of what a small request costs. A key taken out of the JWKS stops working within this.
+ */
+const VERIFIED_TOKEN_TTL_MS = 60_000;
+const VERIFIED_TOKEN_LIMIT = 10_000;
 
 export function hashApiKey(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
@@ -26,6 +34,8 @@ export class Authenticator {
   private readonly subjects = new Map<string, Viewer>();
   /** api key id -> when lastUsedAt was last written: at most one write a minute per key. */
   private readonly keyWrites = new Map<string, number>();
+  /** JWT -> its verified claims (see VERIFIED_TOKEN_TTL_MS). */
+  private readonly verified = new LRUCache<string, JWTPayload>({ max: VERIFIED_TOKEN_LIMIT, ttl: VERIFIED_TOKEN_TTL_MS });
 
   constructor(
     config: Pick<Config, 'jwtSecret' | 'jwksUrl'>,
@@ -46,14 +56,19 @@ export class Authenticator {
   }
 
   private async verify(token: string): Promise<JWTPayload> {
+    const known = this.verified.get(token);
+    if (known && (known.exp === undefined || known.exp * 1000 > Date.now())) return known;
+    let payload: JWTPayload;
     try {
-      if (this.jwks) {
-        return (await jwtVerify(token, this.jwks, { algorithms: ['RS256', 'ES256'] })).payload;
-      }
-      return (await jwtVerify(token, this.secret!, { algorithms: ['HS256'] })).payload;
+      payload = this.jwks
+        ? (await jwtVerify(token, this.jwks, { algorithms: ['RS256', 'ES256'] })).payload
+        : (await jwtVerify(token, this.secret!, { algorithms: ['HS256'] })).payload;
     } catch {
       throw unauthenticated('The token is invalid or expired');
     }
+    const untilExpiry = payload.exp === undefined ? VERIFIED_TOKEN_TTL_MS : payload.exp * 1000 - Date.now();
+    if (untilExpiry > 0) this.verified.set(token, payload, { ttl: Math.min(VERIFIED_TOKEN_TTL_MS, untilExpiry) });
+    return payload;
   }
 
   private async fromJwt(token: string): Promise<Viewer> {

@@ -57,6 +57,16 @@ describe('sign-in over HTTP', () => {
     expect(res.data).toBeUndefined();
   });
 
+  it('refuses a token once it expires, though it was accepted (and its check remembered) before', async () => {
+    const token = await signed({ sub: 'brief', email: 'brief@example.test' }, { exp: Math.floor(Date.now() / 1000) + 2 });
+    expect((await server.gql(VIEWER, {}, token)).data.viewer.email).toBe('brief@example.test');
+    expect((await server.gql(VIEWER, {}, token)).data.viewer.email).toBe('brief@example.test');
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    const late = await server.gql(VIEWER, {}, token);
+    expect(late.status).toBe(401);
+    expect(errorCode(late)).toBe('UNAUTHENTICATED');
+  });
+
   it('rejects an algorithm other than HS256 (alg none)', async () => {
     const header = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
     const body = Buffer.from(JSON.stringify({ sub: 'x', email: 'x@example.test', exp: 9999999999 })).toString('base64url');

@@ -14,15 +14,6 @@ export interface QueryExecutorOptions {
   maxCompiled: number;
 }
 
-/**
- * Executes the operations Apollo has parsed and validated. Queries seen often enough are compiled
- * with graphql-jit and cached: a page of people resolves some 30,000 fields, and compiled code
- * does it without graphql-js's per-field bookkeeping (argument maps, paths, result arrays).
- * Mutations and subscriptions, and queries not yet compiled, run on graphql-js as before.
- *
- * Apollo Server 5 has no executor option; its migration guide passes a custom executor as a
- * `gateway`, which is all this is: the same schema, loaded once, never updated.
- */
 export interface QueryExecutor {
   /** What Apollo takes as its `gateway`. */
   gateway: GatewayInterface;
@@ -34,6 +25,15 @@ export interface ExecutionCounts {
   interpreted: number;
 }
 
+/**
+ * Executes the operations Apollo has parsed and validated. Queries seen often enough are compiled
+ * with graphql-jit and cached: a page of people resolves some 30,000 fields, and compiled code
+ * does it without graphql-js's per-field bookkeeping (argument maps, paths, result arrays).
+ * Mutations and subscriptions, and queries not yet compiled, run on graphql-js as before.
+ *
+ * Apollo Server 5 has no executor option; its migration guide passes a custom executor as a
+ * `gateway`, which is all this is: the same schema, loaded once, never updated.
+ */
 export function queryExecutor(schema: GraphQLSchema, options: QueryExecutorOptions): QueryExecutor {
   const counts: ExecutionCounts = { compiled: 0, interpreted: 0 };
   const compiled = new LRUCache<string, CompiledQuery | 'not-compilable'>({ max: Math.max(1, options.maxCompiled) });

@@ -80,6 +80,14 @@ function mayManageUserRoles(
   );
 }
 
+/**
+ * A TASKER sees no other person of the workspace, so acting on one finds no one (NOT_FOUND,
+ * as for an id that is no member): a refusal would tell them the id is a member's. Answers
+ * false where it does not apply, for the rule's own test to decide.
+ */
+const hiddenFromTasker = (a: { role: WorkspaceRole; userId: string }, t: { userId: string }): 'hidden' | false =>
+  a.role === 'TASKER' && t.userId !== a.userId ? 'hidden' : false;
+
 export const policy = {
   // ---- Who am I, which workspaces --------------------------------------------------------
   viewer: rule({ who: 'anyone signed in', target: 'signedIn', needs: 'signed-in', allow: always }),
@@ -103,9 +111,14 @@ export const policy = {
   removeUser: rule({
     who: 'ADMIN (anyone but an ADMIN); WORKFORCE_MANAGER (TASKERs only)',
     target: 'workspaceUserInput',
-    allow: (a, t) => (a.role === 'ADMIN' && t.role !== 'ADMIN') || (a.role === 'WORKFORCE_MANAGER' && t.role === 'TASKER'),
+    allow: (a, t) =>
+      hiddenFromTasker(a, t) || (a.role === 'ADMIN' && t.role !== 'ADMIN') || (a.role === 'WORKFORCE_MANAGER' && t.role === 'TASKER'),
   }),
-  changeUserRole: rule({ who: 'ADMIN; the last ADMIN keeps the role', target: 'workspaceUserInput', allow: isAdmin }),
+  changeUserRole: rule({
+    who: 'ADMIN; the last ADMIN keeps the role',
+    target: 'workspaceUserInput',
+    allow: (a, t) => hiddenFromTasker(a, t) || isAdmin(a),
+  }),
 
   // ---- Resources and resource roles ------------------------------------------------------
   seeResources: rule({

@@ -51,8 +51,9 @@ describe('inviteUsers: ADMIN any role, WORKFORCE_MANAGER TASKER only, others no'
 });
 
 describe('removeUser: ADMIN anyone but an ADMIN, WORKFORCE_MANAGER TASKERs only, others no', () => {
+  // A TASKER sees no other member: for them the person is not there (NOT_FOUND, as for a stranger's id).
   const expected = (actor: ActorKind, target: Role): Outcome =>
-    hidden(actor)
+    hidden(actor) || actor === 'TASKER'
       ? 'NOT_FOUND'
       : (actor === 'ADMIN' && target !== 'ADMIN') || (actor === 'WORKFORCE_MANAGER' && target === 'TASKER')
         ? 'ok'
@@ -98,7 +99,7 @@ describe('removeUser: ADMIN anyone but an ADMIN, WORKFORCE_MANAGER TASKERs only,
 
 describe('changeUserRole: ADMIN only', () => {
   const next: Record<Role, Role> = { ADMIN: 'MEMBER', MEMBER: 'WORKFORCE_MANAGER', WORKFORCE_MANAGER: 'TASKER', TASKER: 'ADMIN' };
-  const expected = (actor: ActorKind): Outcome => (hidden(actor) ? 'NOT_FOUND' : actor === 'ADMIN' ? 'ok' : 'FORBIDDEN');
+  const expected = (actor: ActorKind): Outcome => (hidden(actor) || actor === 'TASKER' ? 'NOT_FOUND' : actor === 'ADMIN' ? 'ok' : 'FORBIDDEN');
   const cases = ACTOR_KINDS.flatMap((actor) => ROLES.map((target) => [actor, target, next[target], expected(actor)] as const));
 
   it.each(cases)('%s changing a %s to %s: %s', async (actorKind, targetRole, newRole, outcome) => {
@@ -115,6 +116,32 @@ describe('changeUserRole: ADMIN only', () => {
       expect(errorCode(res)).toBe(outcome);
       expect(row!.role).toBe(targetRole);
     }
+  });
+});
+
+describe('a TASKER acting on people', () => {
+  it('gets the same NOT_FOUND for a member as for an id that is no one: the answer tells nothing', async () => {
+    const { workspaceId } = await createWorkspace(server);
+    const tasker = await addMember(server, workspaceId, 'TASKER');
+    const member = await addMember(server, workspaceId, 'MEMBER');
+    const nobody = '00000000-0000-4000-8000-00000000abcd';
+    const answers = [];
+    for (const userId of [member.id, nobody]) {
+      const removal = await server.gql(REMOVE, { input: { workspaceId, userId } }, tasker.token);
+      const change = await server.gql(CHANGE_ROLE, { input: { workspaceId, userId, role: 'ADMIN' } }, tasker.token);
+      answers.push([removal.status, errorCode(removal), removal.errors?.[0].message, change.status, errorCode(change), change.errors?.[0].message]);
+    }
+    expect(answers[0]).toEqual(answers[1]);
+    expect(answers[0][1]).toBe('NOT_FOUND');
+    expect((await membershipOf(server, workspaceId, member.id))!).toMatchObject({ role: 'MEMBER', removed_at: null });
+  });
+
+  it('is refused (FORBIDDEN) on themselves, whom they do see', async () => {
+    const { workspaceId } = await createWorkspace(server);
+    const tasker = await addMember(server, workspaceId, 'TASKER');
+    expect(errorCode(await server.gql(REMOVE, { input: { workspaceId, userId: tasker.id } }, tasker.token))).toBe('FORBIDDEN');
+    expect(errorCode(await server.gql(CHANGE_ROLE, { input: { workspaceId, userId: tasker.id, role: 'ADMIN' } }, tasker.token))).toBe('FORBIDDEN');
+    expect((await membershipOf(server, workspaceId, tasker.id))!).toMatchObject({ role: 'TASKER', removed_at: null });
   });
 });
 

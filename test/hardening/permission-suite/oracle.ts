@@ -106,15 +106,16 @@ export function oracle(s: Scenario): Expectation {
     }
     case 'Mutation.removeUser': {
       // "removeUser: ADMIN anyone but an ADMIN; WORKFORCE_MANAGER TASKERs only"; "ADMINs cannot be removed through the API (FORBIDDEN)".
+      // A TASKER may not see other members, and "the same holds for every object they may not see".
       const subject = need(s.subject, 'subject');
-      if (!subjectIsHere(subject)) return NOT_FOUND;
+      if (!subjectIsHere(subject) || (role === 'TASKER' && !subject.self)) return NOT_FOUND;
       if (subject.role === 'ADMIN') return FORBIDDEN;
       return yesNo(role === 'ADMIN' || (role === 'WORKFORCE_MANAGER' && subject.role === 'TASKER'));
     }
     case 'Mutation.changeUserRole': {
       // "changeUserRole: ADMIN yes; the last ADMIN keeps the role" (the scenarios always keep another ADMIN).
       const subject = need(s.subject, 'subject');
-      if (!subjectIsHere(subject)) return NOT_FOUND;
+      if (!subjectIsHere(subject) || (role === 'TASKER' && !subject.self)) return NOT_FOUND;
       return yesNo(role === 'ADMIN');
     }
     case 'Workspace.users':

@@ -1,7 +1,7 @@
 import { addMember, createWorkspace, signIn } from '../support/fixtures';
 import { errorCode, startTestServer, type TestServer } from '../support/harness';
 import { countQueries } from '../support/query-counter';
-import { CANCEL_JOB, COMPLETE_JOB, FAIL_JOB, JOBS, RETRY_JOB, assign, createResource, ok, started } from './fixtures';
+import { CANCEL_JOB, COMPLETE_JOB, FAIL_JOB, JOBS, RETRY_JOB, assign, createResource, ok, removeUser, started } from './fixtures';
 
 /** The Activity Center: workspace.jobs and workspace.job(id); ADMINs see every job, others their own. */
 let server: TestServer;
@@ -130,6 +130,32 @@ describe('workspace.jobs', () => {
       for (let i = 1; i <= 6; i++) await retried(i);
       const large = await counter.during(() => server.gql(query, { id: workspaceId }, admin.token));
       expect(large).toBe(small);
+    } finally {
+      counter.stop();
+    }
+  });
+});
+
+describe('workspace.jobs with the people who started them', () => {
+  it('reads the starters with the page, in no statement of their own, removed people included', async () => {
+    const { workspaceId, admin, member, tasker, jobs } = await setup();
+    await removeUser(server, admin, workspaceId, tasker);
+    const bare = `query($id: ID!) { workspace(id: $id) { jobs { nodes { id } } } }`;
+    const withPeople = `query($id: ID!) { workspace(id: $id) { jobs { nodes { id user { id email role status } } } } }`;
+    const counter = countQueries(server.db);
+    try {
+      // Twice each: the first sight of a document runs on graphql-js, the second compiled.
+      for (let sight = 0; sight < 2; sight++) {
+        const without = await counter.during(() => server.gql(bare, { id: workspaceId }, admin.token));
+        let page: any;
+        const withUsers = await counter.during(async () => (page = ok(await server.gql(withPeople, { id: workspaceId }, admin.token))));
+        expect(withUsers).toBe(without);
+        expect(page.workspace.jobs.nodes.map((n: any) => [n.id, n.user.id, n.user.role, n.user.status])).toEqual([
+          [jobs.tasker.id, tasker.id, 'TASKER', 'JOINED'],
+          [jobs.member.id, member.id, 'MEMBER', 'JOINED'],
+          [jobs.admin.id, admin.id, 'ADMIN', 'JOINED'],
+        ]);
+      }
     } finally {
       counter.stop();
     }

@@ -9,6 +9,27 @@ export const JOB_COLUMNS = `j.id, j.workspace_id AS "workspaceId", j.type, j.sta
   j.error_message AS "errorMessage", j.error_details AS "errorDetails", j.retry_of AS "retryOfId",
   j.created_at AS "createdAt", j.updated_at AS "updatedAt", j.finished_at AS "finishedAt"`;
 
+/** The Job in a row read with JOB_COLUMNS (and nothing else the row may carry). */
+export function jobFrom(row: Record<string, any>): Job {
+  return {
+    id: row.id,
+    workspaceId: row.workspaceId,
+    type: row.type,
+    status: row.status,
+    progress: row.progress,
+    userId: row.userId,
+    projectId: row.projectId,
+    datasetId: row.datasetId,
+    folderId: row.folderId,
+    errorMessage: row.errorMessage,
+    errorDetails: row.errorDetails,
+    retryOfId: row.retryOfId,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    finishedAt: row.finishedAt,
+  };
+}
+
 /** Jobs by id, one query per batch; visibility is the caller's business. */
 export function jobsById(ctx: Context): DataLoader<string, Job | null> {
   return loader(ctx, makeJobsById);

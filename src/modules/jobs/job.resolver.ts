@@ -111,7 +111,11 @@ export class WorkspaceJobsResolver {
     @Info() info: GraphQLResolveInfo,
   ): Promise<JobConnection> {
     // Counting every job that matches costs more than the page: only when totalCount is read.
-    return jobs.listJobs(ctx, workspace.id, { filter, first, after }, { totalCount: selectsSubField(info, 'totalCount') });
+    // The starters come with the page when they are read (one statement, not two).
+    return jobs.listJobs(ctx, workspace.id, { filter, first, after }, {
+      totalCount: selectsSubField(info, 'totalCount'),
+      starters: selectsSubField(info, 'nodes', 'user'),
+    });
   }
 
   @FieldResolver(() => Job, { nullable: true })

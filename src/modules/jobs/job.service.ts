@@ -8,7 +8,8 @@ import { AppError, badInput, notFound } from '../../server/errors';
 import { decodeCursor, pageSize, toPage, type Page } from '../common/pagination';
 import { cleanDescription, cleanName } from '../common/validation';
 import type { JobStatus, JobType } from './job.entity';
-import { JOB_COLUMNS, jobsById } from './job.loaders';
+import { JOB_COLUMNS, jobFrom, jobsById } from './job.loaders';
+import { workspaceUserColumns, workspaceUserFrom, workspaceUsers } from '../users/workspace-user.loader';
 import type { FailJobInput, Job, JobFilter, JobProgressInput, StartJobInput } from './job.types';
 
 /**
@@ -35,13 +36,14 @@ const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 /**
  * workspace.jobs: newest first, filtered by types and statuses. One statement reads the page,
  * the feed's position and (when asked for) the total: one snapshot, so every event up to that
- * position is in the page, and every later one is the feed's to bring.
+ * position is in the page, and every later one is the feed's to bring. When the page's
+ * `user`s are asked for, the same statement reads them too, for the people loader.
  */
 export async function listJobs(
   ctx: Context,
   workspaceId: string,
   args: { filter: JobFilter | null | undefined; first: number | null | undefined; after: string | null | undefined },
-  wants: { totalCount: boolean },
+  wants: { totalCount: boolean; starters: boolean },
 ): Promise<Page<Job> & { eventCursor: string }> {
   const limit = pageSize(args.first);
   const key = decodeCursor(args.after, 2);
@@ -55,26 +57,39 @@ export async function listJobs(
   const where = `j.workspace_id = $1 AND ($2::uuid IS NULL OR j.user_id = $2::uuid)
      AND ($3::text[] IS NULL OR j.type = ANY($3::text[])) AND ($4::text[] IS NULL OR j.status = ANY($4::text[]))`;
   const params = [workspaceId, onlyUser, types && [...types], statuses && [...statuses]];
+  // The starters are joined to the page, after its LIMIT: the page's plan stays the jobs index's.
+  const starters = wants.starters
+    ? `SELECT p.*, ${workspaceUserColumns('starter_')} FROM page_only p
+         LEFT JOIN memberships m ON m.workspace_id = p."workspaceId" AND m.user_id = p."userId"
+         LEFT JOIN users u ON u.id = m.user_id LEFT JOIN workspaces w ON w.id = m.workspace_id`
+    : `SELECT * FROM page_only`;
   // An empty page leaves one row of nulls beside the position and the count.
   const joined = await queryRows<Job & { cursorAt: string; totalCount: number | null; lastEventSeq: string }>(
     ctx.db,
-    `SELECT page.*, head.total AS "totalCount", head.seq AS "lastEventSeq"
+    `WITH page_only AS (
+       SELECT ${JOB_COLUMNS}, to_char(j.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "cursorAt"
+         FROM jobs j
+        WHERE ${where} AND ($5::timestamptz IS NULL OR (j.created_at, j.id) < ($5::timestamptz, $6::uuid))
+        ORDER BY j.created_at DESC, j.id DESC
+        LIMIT $7)
+     SELECT page.*, head.total AS "totalCount", head.seq AS "lastEventSeq"
        FROM (SELECT w.last_event_seq AS seq,
                     CASE WHEN $8::boolean THEN (SELECT count(*)::int FROM jobs j WHERE ${where}) END AS total
                FROM workspaces w WHERE w.id = $1) head
-       LEFT JOIN LATERAL (
-         SELECT ${JOB_COLUMNS}, to_char(j.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "cursorAt"
-           FROM jobs j
-          WHERE ${where} AND ($5::timestamptz IS NULL OR (j.created_at, j.id) < ($5::timestamptz, $6::uuid))
-          ORDER BY j.created_at DESC, j.id DESC
-          LIMIT $7
-       ) page ON true
+       LEFT JOIN (${starters}) page ON true
       ORDER BY page."cursorAt" DESC, page.id DESC`,
     [...params, key?.[0] ?? null, key?.[1] ?? null, limit + 1, wants.totalCount],
   );
   if (joined.length === 0) throw notFound('workspace'); // deleted since the guard saw it
   const head = joined[0];
-  const rows = joined.filter((r) => r.id !== null).map(({ totalCount: _total, lastEventSeq: _seq, ...row }) => row);
+  const people = workspaceUsers(ctx);
+  const rows = joined
+    .filter((row) => row.id !== null)
+    .map((row) => {
+      const starter = workspaceUserFrom(row, 'starter_');
+      if (starter) people.prime({ workspaceId, userId: starter.id }, starter);
+      return { ...jobFrom(row), cursorAt: row.cursorAt };
+    });
   // The key keeps the microseconds: a JS Date would round them off and repeat or skip rows.
   return {
     ...toPage(rows, limit, head.totalCount ?? 0, (row) => [row.cursorAt, row.id]),

@@ -3,8 +3,7 @@ import { queryRows } from '../../database/sql';
 import { loader, type Context } from '../../server/context';
 import { groupColumns, groupFrom } from '../groups/group.columns';
 import { groupsById } from '../groups/group.loaders';
-import { WORKSPACE_USER_COLUMNS } from '../users/workspace-user.loader';
-import type { WorkspaceUser } from '../users/workspace-user.types';
+import { WORKSPACE_USER_COLUMNS, workspaceUserFrom } from '../users/workspace-user.loader';
 import type { ResourceAssignment, ResourceMember } from './assignment.types';
 import { resourceColumns, resourceFrom } from './resource.columns';
 import type { Resource } from './resource.types';
@@ -54,7 +53,7 @@ function makeResourceMembers(ctx: Context) {
     );
     const byResource = new Map<string, ResourceMember[]>(ids.map((id) => [id, []]));
     for (const row of rows) {
-      byResource.get(row.resourceId)?.push({ user: workspaceUserFrom(row), role: row.grantRole, via: groupFrom(row, 'g_') });
+      byResource.get(row.resourceId)?.push({ user: workspaceUserFrom(row)!, role: row.grantRole, via: groupFrom(row, 'g_') });
     }
     return ids.map((id) => byResource.get(id)!);
   });
@@ -123,20 +122,4 @@ function makeAssignmentsOfUsers(ctx: Context) {
     },
     { cacheKeyFn: (k) => `${k.workspaceId}:${k.userId}` },
   );
-}
-
-function workspaceUserFrom(row: Record<string, any>): WorkspaceUser {
-  return {
-    id: row.id,
-    workspaceId: row.workspaceId,
-    email: row.email,
-    name: row.name,
-    role: row.role,
-    status: row.status,
-    invitedAt: row.invitedAt,
-    declinedAt: row.declinedAt,
-    joinedAt: row.joinedAt,
-    removedAt: row.removedAt,
-    internal: row.internal,
-  };
 }

@@ -3,10 +3,35 @@ import { queryRows } from '../../database/sql';
 import { loader, type Context } from '../../server/context';
 import type { WorkspaceUser } from './workspace-user.types';
 
-/** The columns of a WorkspaceUser, from memberships m, users u and workspaces w. */
-export const WORKSPACE_USER_COLUMNS = `u.id, m.workspace_id AS "workspaceId", u.email, u.name, m.role, m.status,
-  m.invited_at AS "invitedAt", m.declined_at AS "declinedAt", m.joined_at AS "joinedAt", m.removed_at AS "removedAt",
-  (split_part(u.email, '@', 2) = ANY(w.internal_domains)) AS internal`;
+/**
+ * The columns of a WorkspaceUser, from memberships m, users u and workspaces w, each name
+ * prefixed (to sit beside other columns in one row).
+ */
+export function workspaceUserColumns(prefix = ''): string {
+  return `u.id AS "${prefix}id", m.workspace_id AS "${prefix}workspaceId", u.email AS "${prefix}email", u.name AS "${prefix}name",
+  m.role AS "${prefix}role", m.status AS "${prefix}status", m.invited_at AS "${prefix}invitedAt", m.declined_at AS "${prefix}declinedAt",
+  m.joined_at AS "${prefix}joinedAt", m.removed_at AS "${prefix}removedAt",
+  (split_part(u.email, '@', 2) = ANY(w.internal_domains)) AS "${prefix}internal"`;
+}
+export const WORKSPACE_USER_COLUMNS = workspaceUserColumns();
+
+/** The WorkspaceUser in a row read with `workspaceUserColumns(prefix)`; null when its id is null (a LEFT JOIN that found none). */
+export function workspaceUserFrom(row: Record<string, any>, prefix = ''): WorkspaceUser | null {
+  if (row[`${prefix}id`] == null) return null;
+  return {
+    id: row[`${prefix}id`],
+    workspaceId: row[`${prefix}workspaceId`],
+    email: row[`${prefix}email`],
+    name: row[`${prefix}name`],
+    role: row[`${prefix}role`],
+    status: row[`${prefix}status`],
+    invitedAt: row[`${prefix}invitedAt`],
+    declinedAt: row[`${prefix}declinedAt`],
+    joinedAt: row[`${prefix}joinedAt`],
+    removedAt: row[`${prefix}removedAt`],
+    internal: row[`${prefix}internal`],
+  };
+}
 
 export const WORKSPACE_USER_FROM = `memberships m JOIN users u ON u.id = m.user_id JOIN workspaces w ON w.id = m.workspace_id`;
 

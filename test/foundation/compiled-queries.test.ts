@@ -74,6 +74,14 @@ const cases: Case[] = [
       groups { id name managers { id } members { email } } projectTags { id name } issueTags { id name }
       jobs(first: 10, filter: { statuses: [PROCESSING] }) { nodes { id type status progress user { email } dataset { name } } totalCount } } }`,
   },
+  {
+    // The compiler writes JavaScript from the document: literals must stay data.
+    name: 'string literals full of quotes, backslashes, backticks and ${...} in arguments',
+    query: `query($ws: ID!) { workspace(id: $ws) {
+      a: users(filter: { search: ${JSON.stringify('\\"); process.exit(1); //')} }) { totalCount }
+      b: users(filter: { search: ${JSON.stringify("`${process.exit(1)}` \\u0027 '; }")} }) { totalCount }
+      c: users(filter: { search: "member" }) { nodes { email } } } }`,
+  },
   { name: 'a missing object on a nullable field', query: `query($p: ID!, $ws: ID!) { workspace(id: $ws) { project(id: $p) { id } } }`, variables: ({ ws, datasetId }) => ({ ws, p: datasetId }) },
   { name: 'a workspace that is not the viewer’s', query: `query { workspace(id: "00000000-0000-4000-8000-000000000000") { id } }` },
   { name: 'a refusal (FORBIDDEN) of a non-null field, as a TASKER', query: `query($ws: ID!) { workspace(id: $ws) { id auditLog { nodes { action } } } }`, as: () => tasker },

@@ -19,7 +19,12 @@ import { caller, type Caller } from './ipc';
  */
 const SIZES = (process.env.FANOUT_SIZES ?? '1000,5000,10000').split(',').map(Number);
 const EVENTS = Number(process.env.FANOUT_EVENTS ?? 15);
-const WARMUP = Number(process.env.FANOUT_WARMUP ?? 3);
+/**
+ * Unmeasured events per size and target. The per-event code (reading the log, rendering once)
+ * runs once an event: three left the first size measuring it before V8 had optimised it (1k
+ * subscribers measured twice in one run: 1.62x, then 1.37x).
+ */
+const WARMUP = Number(process.env.FANOUT_WARMUP ?? 20);
 const USERS = Number(process.env.FANOUT_USERS ?? 100);
 /** FANOUT_PROFILE=<dir>: a CPU profile of each size's measured events, per measured process. */
 const PROFILE_DIR = process.env.FANOUT_PROFILE;

@@ -98,9 +98,9 @@ export const policy = {
   // ---- Users and invitations -------------------------------------------------------------
   seeMembers: rule({ who: 'ADMIN, MEMBER, WORKFORCE_MANAGER (not TASKER)', target: 'workspaceParent', allow: notTasker }),
   seeUser: rule({
-    who: 'ADMIN, MEMBER, WORKFORCE_MANAGER; a TASKER only themselves',
+    who: 'ADMIN, MEMBER, WORKFORCE_MANAGER; a TASKER only themselves (anyone else is null to them)',
     target: 'workspaceParent',
-    allow: (a, _t, args) => notTasker(a) || args.id === a.userId,
+    allow: (a, _t, args) => notTasker(a) || args.id === a.userId || 'hidden',
   }),
   inviteUsers: rule({
     who: 'ADMIN (any role); WORKFORCE_MANAGER (TASKER only)',

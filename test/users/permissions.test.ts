@@ -145,11 +145,11 @@ describe('a TASKER acting on people', () => {
   });
 });
 
-describe('see other members: ADMIN, MEMBER, WORKFORCE_MANAGER yes; TASKER only themselves', () => {
+describe('see other members: ADMIN, MEMBER, WORKFORCE_MANAGER yes; TASKER only themselves (user(id) of anyone else is null)', () => {
   type Look = 'users' | 'user(other)' | 'user(self)';
   const looks: Look[] = ['users', 'user(other)', 'user(self)'];
-  const expected = (actor: ActorKind, look: Look): Outcome | 'null' =>
-    hidden(actor) ? 'null' : actor !== 'TASKER' || look === 'user(self)' ? 'ok' : 'FORBIDDEN';
+  const expected = (actor: ActorKind, look: Look): Outcome | 'null' | 'no one' =>
+    hidden(actor) ? 'null' : actor === 'TASKER' && look === 'user(other)' ? 'no one' : actor !== 'TASKER' || look === 'user(self)' ? 'ok' : 'FORBIDDEN';
   const cases = ACTOR_KINDS.flatMap((actor) => looks.map((look) => [actor, look, expected(actor, look)] as const));
 
   it.each(cases)('%s reading %s: %s', async (actorKind, look, outcome) => {
@@ -163,6 +163,10 @@ describe('see other members: ADMIN, MEMBER, WORKFORCE_MANAGER yes; TASKER only t
       // INVITED and DECLINED people see nothing of the workspace.
       expect(res.errors).toBeUndefined();
       expect(res.data.workspace).toBeNull();
+    } else if (outcome === 'no one') {
+      // A TASKER sees no other person: for them the id is no one's, as an unknown id would be.
+      expect(res.errors).toBeUndefined();
+      expect(res.data.workspace.user).toBeNull();
     } else if (outcome === 'ok') {
       expect(res.errors).toBeUndefined();
       if (look === 'users') expect(res.data.workspace.users.nodes.map((u: any) => u.id).sort()).toEqual([admin.id, actor.id].sort());

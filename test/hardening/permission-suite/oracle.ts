@@ -122,10 +122,11 @@ export function oracle(s: Scenario): Expectation {
       // "see other members: ADMIN, MEMBER, WORKFORCE_MANAGER yes; TASKER no".
       return yesNo(role !== 'TASKER');
     case 'Workspace.user': {
-      // A TASKER sees no one but themselves; for others the lookup finds members of this workspace only.
+      // A TASKER sees no one but themselves ("the same holds for every object they may not see":
+      // anyone else is not there); for others the lookup finds members of this workspace only.
       const subject = need(s.subject, 'subject');
-      const gate = yesNo(role !== 'TASKER' || subject.self);
-      return then(gate, subjectIsHere(subject) ? null : 'NOT_FOUND');
+      if (role === 'TASKER' && !subject.self) return NOT_FOUND;
+      return then(allow, subjectIsHere(subject) ? null : 'NOT_FOUND');
     }
     case 'Mutation.createProject':
     case 'Mutation.createDataset':

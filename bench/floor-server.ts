@@ -20,7 +20,7 @@ export const S1_SQL = `
 WITH page AS (
   SELECT u.id, u.email, m.role
     FROM memberships m JOIN users u ON u.id = m.user_id
-   WHERE m.workspace_id = $1 AND m.removed_at IS NULL
+   WHERE m.workspace_id = $1 AND m.status <> 'REMOVED'
    ORDER BY u.email, u.id
    LIMIT 100
 )

@@ -44,7 +44,7 @@ const FILL = [
    SELECT n, ${uid(KIND.user, 'n')} AS id,
           CASE WHEN n % 100 = 1 THEN 'ADMIN' WHEN n % 100 BETWEEN 2 AND 5 THEN 'WORKFORCE_MANAGER'
                WHEN n % 100 BETWEEN 50 AND 89 THEN 'TASKER' ELSE 'MEMBER' END AS role,
-          CASE WHEN n % 100 = 1 OR n % 41 = 0 THEN 'JOINED' WHEN n % 50 = 7 THEN 'DECLINED'
+          CASE WHEN n % 41 = 0 THEN 'REMOVED' WHEN n % 100 = 1 THEN 'JOINED' WHEN n % 50 = 7 THEN 'DECLINED'
                WHEN n % 50 IN (3, 13, 23) THEN 'INVITED' ELSE 'JOINED' END AS status,
           (n % 41 = 0) AS removed,
           ${BASE} - interval '300 days' + n * interval '1 hour' AS invited_at
@@ -66,11 +66,11 @@ const FILL = [
   `CREATE TEMP TABLE live AS
    SELECT (row_number() OVER (ORDER BY id) - 1)::int AS p, id, role, status FROM people WHERE NOT removed`,
 
-  `INSERT INTO groups (id, workspace_id, name, description, created_by, created_at)
-   SELECT ${uid(KIND.group, 'g')}, '${WORKSPACE_ID}',
-          (ARRAY['Annotators','Reviewers','Vision','Lidar','Medical','Retail','Night shift','QA'])[1 + g % 8] || ' ' || lpad(g::text, 3, '0'),
-          'Team ' || g, (SELECT id FROM live WHERE p = 0), ${BASE} - interval '200 days' + g * interval '1 hour'
-     FROM generate_series(1, 100) AS g`,
+  `INSERT INTO groups (id, workspace_id, name, name_key, description, created_by, created_at)
+   SELECT id, '${WORKSPACE_ID}', name, lower(name), 'Team ' || g, (SELECT id FROM live WHERE p = 0), ${BASE} - interval '200 days' + g * interval '1 hour'
+     FROM (SELECT g, ${uid(KIND.group, 'g')} AS id,
+                  (ARRAY['Annotators','Reviewers','Vision','Lidar','Medical','Retail','Night shift','QA'])[1 + g % 8] || ' ' || lpad(g::text, 3, '0') AS name
+             FROM generate_series(1, 100) AS g) named`,
   // Person p is in groups p%100 and (p%100 + 1 + p/100) % 100: two different groups, 20 per group.
   `INSERT INTO group_members (group_id, user_id)
    SELECT ${uid(KIND.group, '1 + x.g')}, l.id
@@ -111,7 +111,7 @@ const FILL = [
      FROM generate_series(1, 10) AS f`,
   // Jobs n = 1..50,000, one a minute, started by JOINED people (removed ones included: history).
   `CREATE TEMP TABLE starters AS
-   SELECT array_agg(id ORDER BY id) AS ids FROM people WHERE status = 'JOINED'`,
+   SELECT array_agg(id ORDER BY id) AS ids FROM people WHERE status IN ('JOINED', 'REMOVED')`,
   `INSERT INTO jobs (id, workspace_id, type, status, progress, user_id, project_id, dataset_id, folder_id,
                      error_message, error_details, created_at, updated_at, finished_at)
    SELECT ${uid(KIND.job, 'n')}, '${WORKSPACE_ID}', t.type, s.status,
@@ -156,7 +156,7 @@ export async function seedBenchDatabase(log: (msg: string) => void = () => {}): 
     }
     const [adm] = await db.dataSource.query(
       `SELECT u.id, u.subject, u.email, u.name FROM users u JOIN memberships m ON m.user_id = u.id
-        WHERE m.workspace_id = $1 AND m.role = 'ADMIN' AND m.status = 'JOINED' AND m.removed_at IS NULL ORDER BY u.id LIMIT 1`,
+        WHERE m.workspace_id = $1 AND m.role = 'ADMIN' AND m.status = 'JOINED' ORDER BY u.id LIMIT 1`,
       [WORKSPACE_ID],
     );
     log(`seeded ${BENCH_DB} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${JSON.stringify(counts)}`);

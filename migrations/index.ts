@@ -1,4 +1,5 @@
 import { Initial1795970590596 } from './1795970590596-Initial';
+import { RulesEverywhere1796134004507 } from './1796134004507-RulesEverywhere';
 
 /** Every migration, in order. A new migration file is added here too. */
-export const migrations: Function[] = [Initial1795970590596];
+export const migrations: Function[] = [Initial1795970590596, RulesEverywhere1796134004507];

@@ -9,6 +9,7 @@ import { Mailer } from './modules/mail/mailer';
 import { buildAppSchema } from './schema';
 import { createApp, type App } from './server/app';
 import { Authenticator } from './server/authentication';
+import { Connections } from './server/connections';
 import { createContext } from './server/context';
 import type { Services } from './services';
 
@@ -39,6 +40,7 @@ export async function startService(
       connectTimeoutMs: config.database.connectTimeoutMs,
     }));
   await runPendingMigrations(database);
+  const connections = new Connections();
   const services: Services = {
     config,
     log,
@@ -47,8 +49,16 @@ export async function startService(
     authenticator: new Authenticator(config, database.dataSource),
     mailer: new Mailer(database.dataSource, log, { smtpUrl: config.smtpUrl, from: config.mailFrom }),
     // Its payloads execute in a fresh context per viewer (the closure reads `services` once it is made).
-    jobFeed: createJobFeed({ database, config, log, contextFor: (viewer) => createContext({ requestId: randomUUID(), log, services, viewer }) }),
+    jobFeed: createJobFeed({
+      database,
+      config,
+      log,
+      contextFor: (viewer) => createContext({ requestId: randomUUID(), log, services, viewer }),
+      onRevoked: (revocation) => connections.closeHere(revocation),
+    }),
+    connections,
   };
+  connections.publishWith((revocation) => services.jobFeed.broadcastRevocation(revocation));
   await services.jobFeed.start();
   let app: App;
   let port: number;

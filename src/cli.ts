@@ -1,17 +1,20 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { Command, CommanderError } from 'commander';
-import type { EntityManager } from 'typeorm';
 import { isUuid } from './authorization/access';
 import { ConfigError, loadConfig, type Config } from './config';
 import { openDatabase, type Database } from './database/data-source';
 import { runPendingMigrations } from './database/migrate';
-import { queryOne } from './database/sql';
 import { mintToken } from './dev-token';
-import { audit } from './modules/audit/audit';
+import { notifyJobEvents, notifyRevoked } from './events/notifier';
+import { audit } from './modules/audit/audit.data';
+import { recordChange } from './modules/common/mutation';
 import { cleanName, domainOf, normalizeEmail } from './modules/common/validation';
+import { resourcesByIds } from './modules/resources/resources.data';
+import { byTypeAndName } from './modules/resources/resource.types';
 import { removeMembership } from './modules/users/removal';
-import { lockMembership, lockWorkspace, otherJoinedAdmins } from './modules/users/workspace-lock';
+import { accountIdByEmail, accountsFor, addFounder, lockMembers, lockMembershipChanges, otherJoinedAdmins, subjectOf } from './modules/users/users.data';
+import { insertWorkspace, workspaceName } from './modules/workspaces/workspaces.data';
 import { AppError } from './server/errors';
 
 /**
@@ -44,12 +47,6 @@ async function requireMigrated(db: Database): Promise<void> {
   if (await db.dataSource.showMigrations()) throw new CliError('The database has pending migrations: run `migrate` first');
 }
 
-/** An account for an email: found, or made without a subject (their first sign-in claims it). */
-async function userFor(tx: EntityManager, email: string): Promise<string> {
-  await tx.query(`INSERT INTO users (id, email) VALUES ($1, $2) ON CONFLICT (lower(email)) DO NOTHING`, [randomUUID(), email]);
-  return (await queryOne<{ id: string }>(tx, `SELECT id FROM users WHERE lower(email) = $1`, [email]))!.id;
-}
-
 function emailArg(value: string, option: string): string {
   const email = normalizeEmail(value);
   if (!email) throw new CliError(`${option}: not a valid email: ${JSON.stringify(value)}`);
@@ -72,12 +69,10 @@ export async function createWorkspaceCommand(db: Database, args: { name: string;
   const workspaceId = randomUUID();
   const internalDomains = [domainOf(email)];
   const adminUserId = await db.dataSource.transaction(async (tx) => {
-    const userId = await userFor(tx, email);
-    await tx.query(`INSERT INTO workspaces (id, name, internal_domains) VALUES ($1, $2, $3)`, [workspaceId, name, internalDomains]);
-    await tx.query(
-      `INSERT INTO memberships (workspace_id, user_id, role, status, invited_at, joined_at) VALUES ($1, $2, 'ADMIN', 'JOINED', now(), now())`,
-      [workspaceId, userId],
-    );
+    // An account for the email: found, or made without a subject (their first sign-in claims it).
+    const userId = (await accountsFor(tx, [email])).get(email)!;
+    await insertWorkspace(tx, { id: workspaceId, name, internalDomains });
+    await addFounder(tx, workspaceId, userId);
     await audit(tx, {
       workspaceId,
       actorId: null,
@@ -102,32 +97,35 @@ export async function removeAdminCommand(db: Database, args: { workspaceId: stri
   const email = emailArg(args.email, '--email');
   const replacementEmail = args.replacementEmail === undefined ? undefined : emailArg(args.replacementEmail, '--replacement-email');
   const { workspaceId } = args;
-  return db.dataSource.transaction(async (tx) => {
-    if (!(await lockWorkspace(tx, workspaceId))) throw new CliError(`No workspace ${workspaceId}`);
-    const memberId = async (who: string) =>
-      (
-        await queryOne<{ userId: string }>(
-          tx,
-          `SELECT m.user_id AS "userId" FROM memberships m JOIN users u ON u.id = m.user_id
-            WHERE m.workspace_id = $1 AND lower(u.email) = $2 AND m.removed_at IS NULL`,
-          [workspaceId, who],
-        )
-      )?.userId;
-    const userId = await memberId(email);
-    const target = userId ? await lockMembership(tx, workspaceId, userId) : undefined;
+  const removed = await db.dataSource.transaction(async (tx) => {
+    if ((await workspaceName(tx, workspaceId)) === undefined) throw new CliError(`No workspace ${workspaceId}`);
+    await lockMembershipChanges(tx, workspaceId);
+    const member = async (who: string, mode: 'update' | 'share') => {
+      const id = await accountIdByEmail(tx, who);
+      const [locked] = id ? await lockMembers(tx, workspaceId, [id], mode) : [];
+      return locked && locked.status !== 'REMOVED' ? locked : undefined;
+    };
+    const target = await member(email, 'update');
     if (!target) throw new CliError(`${email} is not a member of workspace ${workspaceId}`);
     if (target.role !== 'ADMIN') throw new CliError(`${email} is a ${target.role}, not an ADMIN: remove them through the API (removeUser)`);
     if ((await otherJoinedAdmins(tx, workspaceId, target.userId)) === 0) {
       throw new CliError(`${email} is the last ADMIN of workspace ${workspaceId}: make someone else ADMIN first`);
     }
-    let replacementUserId: string | undefined;
+    let replacement = null;
     if (replacementEmail !== undefined) {
-      replacementUserId = await memberId(replacementEmail);
-      if (!replacementUserId) throw new CliError(`--replacement-email: ${replacementEmail} is not a member of workspace ${workspaceId}`);
+      replacement = (await member(replacementEmail, 'share')) ?? null;
+      if (!replacement) throw new CliError(`--replacement-email: ${replacementEmail} is not a member of workspace ${workspaceId}`);
     }
-    const reassigned = await removeMembership(tx, { workspaceId, target, replacementUserId, actorId: null, via: 'cli' });
-    return { removedUserId: target.userId, reassigned: reassigned.map((r) => ({ type: r.type, id: r.id, name: r.name })) };
+    // The operator sees every resource: a refusal names them all.
+    const describe = async (ids: string[]) => ({ resources: (await resourcesByIds(tx, ids)).sort(byTypeAndName), hiddenCount: 0 });
+    const change = await removeMembership(tx, { workspaceId, target, replacement, actorId: null, via: 'cli', describe });
+    const seq = await recordChange(tx, change);
+    return { userId: target.userId, reassigned: change.result, seq };
   });
+  // After the commit, as the API does: the instances deliver the cancelled jobs' events and close the person's sockets.
+  await notifyRevoked(db.dataSource, { userId: removed.userId, workspaceId }).catch(() => undefined);
+  if (removed.seq !== null) await notifyJobEvents(db.dataSource, workspaceId, removed.seq).catch(() => undefined);
+  return { removedUserId: removed.userId, reassigned: removed.reassigned.map((r) => ({ type: r.type, id: r.id, name: r.name })) };
 }
 
 /**
@@ -140,7 +138,7 @@ export async function tokenCommand(config: Config, db: Database | null, args: { 
   const email = emailArg(args.email, '--email');
   let sub = args.sub;
   if (!sub && db) {
-    sub = (await queryOne<{ subject: string | null }>(db.dataSource, `SELECT subject FROM users WHERE lower(email) = $1`, [email]))?.subject ?? undefined;
+    sub = (await subjectOf(db.dataSource, email)) ?? undefined;
   }
   try {
     return await mintToken(config.jwtSecret, { sub: sub ?? `dev|${email}`, email, name: args.name }, args.expiresIn);

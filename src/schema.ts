@@ -20,6 +20,7 @@ export async function buildAppSchema(options: { pubSub?: PubSub } = {}): Promise
     // The list replaces graphql-js's own: keep @include, @skip, @deprecated, @specifiedBy.
     directives: [...specifiedDirectives, authDirective],
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
+    // Input is checked at one boundary, the guard (the checks each input class declares, common/input-checks.ts).
     validate: false,
     // TypeGraphQL refuses subscriptions without a PubSub; jobEvents brings its own `subscribe`
     // (the job feed, src/events) and never publishes through this one.

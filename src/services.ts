@@ -5,6 +5,7 @@ import type { Database } from './database/data-source';
 import type { JobFeed } from './events/job-feed';
 import type { Mailer } from './modules/mail/mailer';
 import type { Authenticator } from './server/authentication';
+import type { Connections } from './server/connections';
 
 /**
  * The app-wide singletons that requests share. Feature services are plain functions of the
@@ -20,4 +21,6 @@ export interface Services {
   mailer: Mailer;
   /** The Activity Center feed: job events to this instance's subscribers; started and stopped with the app. */
   jobFeed: JobFeed;
+  /** This instance's open WebSockets, closed when their credentials are taken away. */
+  connections: Connections;
 }

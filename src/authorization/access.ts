@@ -1,58 +1,44 @@
 import DataLoader from 'dataloader';
-import type { Context } from '../server/context';
-import type { InvitationStatus, WorkspaceRole } from '../modules/users/membership.entity';
-import type { ResourceRole, ResourceType } from '../modules/resources/resource.entity';
+import type { Queryable } from '../database/sql';
+import type { Viewer as RequestViewer } from '../server/context';
+import type { Viewer } from './conditions';
+import * as facts from './facts.data';
+import type { GroupFacts, JobFacts, Membership, PersonFacts, ResourceFacts } from './facts.data';
 import { effectiveRole } from './roles';
 
-export interface Membership {
-  workspaceId: string;
-  userId: string;
-  role: WorkspaceRole;
-  status: InvitationStatus;
-  /** The workspace itself, read in the same statement: `workspace(id)` then costs no other query. */
-  workspace: { id: string; name: string; internalDomains: string[]; createdAt: Date };
-}
-
-export interface ResourceFacts {
-  id: string;
-  workspaceId: string;
-  type: ResourceType;
-  /** The viewer's direct role, and effective role (direct or through a group they are a member of). */
-  directRole: ResourceRole | null;
-  viewerRole: ResourceRole | null;
-}
-
-export interface GroupFacts {
-  id: string;
-  workspaceId: string;
-  createdBy: string | null;
-  viewerIsMember: boolean;
-  viewerIsManager: boolean;
-}
+export type { GroupFacts, JobFacts, Membership, PersonFacts, ResourceFacts };
 
 /**
- * What the viewer is, loaded once per request and batched: their membership of each workspace,
- * their role on each resource, their relation to each group. Every rule check is a lookup here.
+ * What the viewer is and what the objects a request names are, as the rules read them: loaded
+ * once per request and batched, so that a check on a list item is a lookup. In a mutation's
+ * transaction a second Access reads through the transaction and locks what it reads
+ * (`locking`): the rule is then checked again against rows that cannot change before commit.
  */
 export class Access {
-  private readonly memberships: DataLoader<string, Membership | null>;
-  private readonly resources: DataLoader<string, ResourceFacts | null>;
-  private readonly groups: DataLoader<string, GroupFacts | null>;
+  private readonly memberships = new DataLoader<string, Membership | null>((ids) => this.loadMemberships(ids));
+  private readonly resources = new DataLoader<string, ResourceFacts | null>((ids) => this.loadResources(ids));
+  private readonly groups = new DataLoader<string, GroupFacts | null>((ids) => this.loadGroups(ids));
+  private readonly people = new DataLoader<string, PersonFacts | null>((keys) => this.loadPeople(keys));
+  private readonly jobs = new DataLoader<string, JobFacts | null>(async (ids) => {
+    const byId = new Map((await facts.jobs(this.db, ids)).map((j) => [j.id, j]));
+    return ids.map((id) => byId.get(id) ?? null);
+  });
 
-  constructor(private readonly ctx: Context) {
-    this.memberships = new DataLoader((ids) => this.loadMemberships(ids));
-    this.resources = new DataLoader((ids) => this.loadResources(ids));
-    this.groups = new DataLoader((ids) => this.loadGroups(ids));
-  }
+  constructor(
+    private readonly viewer: RequestViewer | null,
+    /** Where the facts are read: the DataSource, or a mutation's transaction. */
+    readonly db: Queryable,
+    private readonly options: { locking?: boolean } = {},
+  ) {}
 
   get userId(): string | null {
-    return this.ctx.viewer?.userId ?? null;
+    return this.viewer?.userId ?? null;
   }
 
-  /** The viewer's membership of a workspace in any status; null if none (or removed, or another key's workspace). */
+  /** The viewer's membership of a workspace in any status but REMOVED; null if none (or another key's workspace). */
   membership(workspaceId: string): Promise<Membership | null> {
-    if (!this.ctx.viewer || !isUuid(workspaceId)) return Promise.resolve(null);
-    const key = this.ctx.viewer.apiKey;
+    if (!this.viewer || !isUuid(workspaceId)) return Promise.resolve(null);
+    const key = this.viewer.apiKey;
     if (key && key.workspaceId !== workspaceId) return Promise.resolve(null);
     return this.memberships.load(workspaceId);
   }
@@ -63,72 +49,108 @@ export class Access {
     return m && m.status === 'JOINED' ? m : null;
   }
 
+  /** The viewer as scopes and rules see them in a workspace they have JOINED; null otherwise. */
+  async actor(workspaceId: string): Promise<Viewer | null> {
+    const m = await this.joined(workspaceId);
+    return m ? { userId: m.userId, role: m.role } : null;
+  }
+
   resource(id: string): Promise<ResourceFacts | null> {
-    if (!this.ctx.viewer || !isUuid(id)) return Promise.resolve(null);
-    return this.resources.load(id);
+    if (!this.viewer || !isUuid(id)) return Promise.resolve(null);
+    return this.resources.load(id.toLowerCase());
   }
 
   group(id: string): Promise<GroupFacts | null> {
-    if (!this.ctx.viewer || !isUuid(id)) return Promise.resolve(null);
-    return this.groups.load(id);
+    if (!this.viewer || !isUuid(id)) return Promise.resolve(null);
+    return this.groups.load(id.toLowerCase());
   }
 
-  /** Forget what was loaded (after a mutation changed it, before its result is resolved). */
+  /** A person of a workspace, in any status (REMOVED included); null for an id of no one there. */
+  person(workspaceId: string, userId: unknown): Promise<PersonFacts | null> {
+    if (!isUuid(workspaceId) || !isUuid(userId)) return Promise.resolve(null);
+    return this.people.load(`${workspaceId.toLowerCase()}:${userId.toLowerCase()}`);
+  }
+
+  /** Seeds a person already read (a page of people): their capabilities then cost no query. */
+  primePerson(p: PersonFacts): void {
+    this.people.prime(`${p.workspaceId}:${p.userId}`, p);
+  }
+
+  directRoles(userId: string, resourceIds: readonly string[]) {
+    return facts.directRoles(this.db, userId, resourceIds);
+  }
+
+  /** Who is in a group now (ids of members and managers). */
+  groupPeople(groupId: string) {
+    return facts.groupPeople(this.db, groupId);
+  }
+
+  job(id: string): Promise<JobFacts | null> {
+    return isUuid(id) ? this.jobs.load(id.toLowerCase()) : Promise.resolve(null);
+  }
+
+  /** Seeds a job already read (a page of jobs): their capabilities then cost no query. */
+  primeJob(j: JobFacts): void {
+    this.jobs.prime(j.id, j);
+  }
+
+  apiKey(id: string) {
+    return isUuid(id) ? facts.apiKey(this.db, id) : Promise.resolve(null);
+  }
+
+  projectTag(id: string) {
+    return isUuid(id) ? facts.projectTag(this.db, id) : Promise.resolve(null);
+  }
+
+  issueTag(id: string) {
+    return isUuid(id) ? facts.issueTag(this.db, id) : Promise.resolve(null);
+  }
+
+  issue(id: string) {
+    return isUuid(id) ? facts.issue(this.db, id) : Promise.resolve(null);
+  }
+
+  /** Forget what was loaded (after a mutation changed it). */
   clear(): void {
     this.memberships.clearAll();
     this.resources.clearAll();
     this.groups.clearAll();
+    this.people.clearAll();
+    this.jobs.clearAll();
   }
 
   private async loadMemberships(workspaceIds: readonly string[]): Promise<(Membership | null)[]> {
-    // A WebSocket authenticated once with an API key lives on: the key must still be live for
-    // each operation (revoked at once means at once, on open sockets too).
-    const rows: Array<Omit<Membership, 'workspace'> & { name: string; internalDomains: string[]; createdAt: Date }> = await this.ctx.db.query(
-      `SELECT m.workspace_id AS "workspaceId", m.user_id AS "userId", m.role, m.status,
-              w.name, w.internal_domains AS "internalDomains", w.created_at AS "createdAt"
-         FROM memberships m JOIN workspaces w ON w.id = m.workspace_id
-        WHERE m.user_id = $1 AND m.workspace_id = ANY($2::uuid[]) AND m.removed_at IS NULL
-          AND ($3::uuid IS NULL OR EXISTS (SELECT 1 FROM api_keys k WHERE k.id = $3::uuid AND k.revoked_at IS NULL))`,
-      [this.userId, workspaceIds, this.ctx.viewer?.apiKey?.id ?? null],
-    );
-    const byId = new Map<string, Membership>(
-      rows.map(({ name, internalDomains, createdAt, ...m }) => [m.workspaceId, { ...m, workspace: { id: m.workspaceId, name, internalDomains, createdAt } }]),
-    );
+    // A WebSocket authenticated once with an API key lives on: the key must still be live for each operation.
+    const rows = await facts.memberships(this.db, this.userId!, workspaceIds, this.viewer?.apiKey?.id ?? null, { lock: this.options.locking });
+    const byId = new Map(rows.map((m) => [m.workspaceId, m]));
     return workspaceIds.map((id) => byId.get(id) ?? null);
   }
 
   private async loadResources(ids: readonly string[]): Promise<(ResourceFacts | null)[]> {
-    const rows: Array<{ id: string; workspaceId: string; type: ResourceType; directRole: ResourceRole | null; groupRoles: ResourceRole[] | null }> =
-      await this.ctx.db.query(
-        `SELECT r.id, r.workspace_id AS "workspaceId", r.type,
-                (SELECT ur.role FROM resource_user_roles ur WHERE ur.resource_id = r.id AND ur.user_id = $1) AS "directRole",
-                (SELECT array_agg(gr.role) FROM resource_group_roles gr
-                   JOIN group_members gm ON gm.group_id = gr.group_id AND gm.user_id = $1
-                  WHERE gr.resource_id = r.id) AS "groupRoles"
-           FROM resources r
-          WHERE r.id = ANY($2::uuid[])`,
-        [this.userId, ids],
-      );
+    const rows = await facts.resources(this.db, this.userId!, ids, { lock: this.options.locking });
     const byId = new Map(
-      rows.map((r) => [
-        r.id,
-        { id: r.id, workspaceId: r.workspaceId, type: r.type, directRole: r.directRole, viewerRole: effectiveRole(r.directRole, r.groupRoles ?? []) },
-      ]),
+      rows.map(({ groupRoles, ...r }) => [r.id, { ...r, viewerRole: effectiveRole(r.directRole, groupRoles ?? []) }]),
     );
     return ids.map((id) => byId.get(id) ?? null);
   }
 
   private async loadGroups(ids: readonly string[]): Promise<(GroupFacts | null)[]> {
-    const rows: GroupFacts[] = await this.ctx.db.query(
-      `SELECT g.id, g.workspace_id AS "workspaceId", g.created_by AS "createdBy",
-              EXISTS (SELECT 1 FROM group_members m WHERE m.group_id = g.id AND m.user_id = $1) AS "viewerIsMember",
-              EXISTS (SELECT 1 FROM group_managers m WHERE m.group_id = g.id AND m.user_id = $1) AS "viewerIsManager"
-         FROM groups g
-        WHERE g.id = ANY($2::uuid[])`,
-      [this.userId, ids],
-    );
+    const rows = await facts.groups(this.db, this.userId!, ids, { lock: this.options.locking });
     const byId = new Map(rows.map((r) => [r.id, r]));
     return ids.map((id) => byId.get(id) ?? null);
+  }
+
+  private async loadPeople(keys: readonly string[]): Promise<(PersonFacts | null)[]> {
+    const byWorkspace = new Map<string, string[]>();
+    for (const key of keys) {
+      const [ws, user] = key.split(':');
+      byWorkspace.set(ws, [...(byWorkspace.get(ws) ?? []), user]);
+    }
+    const found = new Map<string, PersonFacts>();
+    for (const [ws, users] of byWorkspace) {
+      for (const p of await facts.people(this.db, ws, users)) found.set(`${p.workspaceId}:${p.userId}`, p);
+    }
+    return keys.map((k) => found.get(k) ?? null);
   }
 }
 

@@ -6,12 +6,15 @@ import {
   GraphQLEnumType,
   GraphQLNonNull,
   isNonNullType,
+  type GraphQLArgument,
   type GraphQLFieldConfig,
   type GraphQLSchema,
 } from 'graphql';
 import { Directive } from 'type-graphql';
+import { checkArguments } from '../modules/common/input-checks';
 import type { Context } from '../server/context';
 import { forbidden, notFound, unauthenticated } from '../server/errors';
+import { effectsAllow } from './effects';
 import { policy, RULE_NAMES, type AnyRule, type RuleName, type Verdict } from './policy';
 import { targets } from './targets';
 
@@ -34,7 +37,8 @@ export const Auth = (rule: RuleName) => Directive(`@auth(rule: ${rule})`);
 
 /**
  * Checks one rule for the viewer against the target found from the field's parent and
- * arguments. Throws UNAUTHENTICATED with no viewer; answers the rule's verdict otherwise.
+ * arguments, then the rules of the operations its inputs stand for (effects.ts). Throws
+ * UNAUTHENTICATED with no viewer; answers the verdict otherwise.
  */
 export async function authorize(ctx: Context, name: RuleName, parent: unknown, args: Record<string, any>): Promise<Verdict> {
   const viewer = ctx.viewer;
@@ -44,11 +48,13 @@ export async function authorize(ctx: Context, name: RuleName, parent: unknown, a
   if (!target) return 'hidden';
   const needs = rule.needs ?? 'joined';
   if (needs === 'signed-in') {
-    return rule.allow({ userId: viewer.userId, membership: null, role: undefined as never }, target as never, args);
+    return rule.allow({ userId: viewer.userId, role: 'MEMBER', membership: null }, target as never, args);
   }
   const membership = target.workspaceId ? await ctx.access.membership(target.workspaceId) : null;
   if (!membership || (needs === 'joined' && membership.status !== 'JOINED')) return 'hidden';
-  return rule.allow({ userId: viewer.userId, membership, role: membership.role }, target as never, args);
+  const actor = { userId: viewer.userId, role: membership.role, membership };
+  const verdict = rule.allow(actor, target as never, args);
+  return verdict === true ? effectsAllow(name, actor, target, args) : verdict;
 }
 
 /** The rule named on a field by its @auth directive, if any. */
@@ -58,7 +64,7 @@ export function ruleOf(schema: GraphQLSchema, field: GraphQLFieldConfig<any, any
 
 /**
  * The one enforcement point: wraps the resolver (and, for subscriptions, the subscribe
- * function) of every field that names a rule. The same schema serves HTTP and WebSocket,
+ * function) of every field that names a rule. Its input is checked first (common/input-checks.ts). The same schema serves HTTP and WebSocket,
  * so both go through here. A hidden object reads as null on a nullable field and as
  * NOT_FOUND on a non-null one; a refusal is FORBIDDEN.
  */
@@ -69,8 +75,10 @@ export function applyPolicy(schema: GraphQLSchema): GraphQLSchema {
       if (!name) return field;
       if (!(name in policy)) throw new Error(`@auth on ${fieldName} names an unknown rule: ${name}`);
       const nullable = !isNonNullType(field.type);
+      const argDefinitions = Object.entries(field.args ?? {}).map(([argName, arg]) => ({ ...arg, name: argName })) as GraphQLArgument[];
       const guard = <F extends (...a: any[]) => any>(inner: F) =>
         async function guarded(parent: unknown, args: Record<string, any>, ctx: Context, info: any) {
+          checkArguments(argDefinitions, args); // bad input is refused before any rule is looked up
           const verdict = await authorize(ctx, name, parent, args);
           if (verdict === 'hidden') {
             if (nullable && !field.subscribe) return null;

@@ -1,13 +1,20 @@
-import type { WorkspaceRole } from '../modules/users/membership.entity';
+import type { JobType } from '../modules/jobs/job.entity';
 import type { ResourceRole } from '../modules/resources/resource.entity';
-import type { Membership } from './access';
-import { type TargetName, type TargetOf } from './targets';
+import type { WorkspaceRole } from '../modules/users/membership.entity';
+import type { Viewer } from './conditions';
+import type { Membership } from './facts.data';
+import { scopes, sees, type ScopeName } from './scopes';
+import type { TargetName, TargetOf } from './targets';
 
 /**
  * THE table of rules (../shared/PERMISSIONS.md). Every operation, and every field that shows
  * something not everyone who reaches it may see, names one rule here with `@auth(rule: ...)`.
- * The guard (guard.ts) enforces them on HTTP and WebSocket alike; the AuthRule enum, the
- * schema's directives and the README's permission table come from this object.
+ * The guard (guard.ts) enforces them on HTTP and WebSocket alike, and every mutation checks its
+ * rule again inside its transaction (modules/common/mutation.ts); the AuthRule enum, the
+ * schema's directives, `viewerCan` (capabilities.ts) and the README's permission table come
+ * from this object. Who sees which object is decided by the scopes (scopes.ts), which the rules
+ * use and which lists compose into their SQL (`lists`); inputs with another operation's effect
+ * pass that operation's rule too (effects.ts).
  *
  * A rule names the target it is checked against (targets.ts), the membership the viewer needs
  * in the target's workspace, and `allow`:
@@ -19,12 +26,8 @@ import { type TargetName, type TargetOf } from './targets';
  */
 export type Verdict = boolean | 'hidden';
 
-/** The viewer as a rule sees them: their membership of the target's workspace. */
-export interface Actor {
-  userId: string;
-  /** Absent for rules that need no membership. */
-  membership: Membership | null;
-}
+/** The viewer as a rule sees them: who, their role in the target's workspace, and that membership. */
+export type Actor = Viewer & { membership: Membership | null };
 
 interface Rule<N extends TargetName> {
   /** Who passes, in the words of PERMISSIONS.md (the README's table shows this). */
@@ -32,7 +35,9 @@ interface Rule<N extends TargetName> {
   target: N;
   /** What the viewer must be in the target's workspace: JOINED (default), any status, or nothing. */
   needs?: 'joined' | 'invited-or-joined' | 'signed-in';
-  allow: (actor: Actor & { role: WorkspaceRole }, target: TargetOf<N>, args: Record<string, any>) => Verdict;
+  allow: (actor: Actor, target: TargetOf<N>, args: Record<string, any>) => Verdict;
+  /** For a list's rule: which of its objects the list holds. */
+  lists?: ScopeName;
 }
 
 function rule<N extends TargetName>(r: Rule<N>): Rule<N> {
@@ -44,49 +49,47 @@ const isAdmin = (a: { role: WorkspaceRole }) => a.role === 'ADMIN';
 const notTasker = (a: { role: WorkspaceRole }) => a.role !== 'TASKER';
 const PROJECT_ISSUE_CREATORS: readonly ResourceRole[] = ['ADMIN', 'TEAM_MANAGER', 'ANNOTATOR', 'ANNOTATOR_REVIEWER'];
 
-/** ADMINs and WORKFORCE_MANAGERs see every group; others the groups they belong to or manage. */
-export const seesGroup = (a: { role: WorkspaceRole }, g: { viewerIsMember: boolean; viewerIsManager: boolean }) =>
-  a.role === 'ADMIN' || a.role === 'WORKFORCE_MANAGER' || g.viewerIsMember || g.viewerIsManager;
+/** Hidden unless the viewer sees it; else what `then` says. */
+const seen = <T>(visible: boolean, then: () => Verdict): Verdict => (visible ? then() : 'hidden');
 
-/** A workspace ADMIN sees every resource; others those they hold an effective role on. */
-export const seesResource = (a: { role: WorkspaceRole }, r: { viewerRole: ResourceRole | null }) =>
-  a.role === 'ADMIN' || r.viewerRole !== null;
-
-/** A resource's members: workspace ADMINs, its ADMINs, a project's TEAM_MANAGERs; TASKERs never. */
-export const seesResourceMembers = (a: { role: WorkspaceRole }, r: { type: string; viewerRole: ResourceRole | null }) =>
-  a.role === 'ADMIN' ||
-  (a.role !== 'TASKER' && (r.viewerRole === 'ADMIN' || (r.type === 'PROJECT' && r.viewerRole === 'TEAM_MANAGER')));
+/** Every person named is one the viewer sees (an unknown id reads the same: NOT_FOUND). */
+const seesPeople = (a: Viewer, people: ReadonlyArray<{ userId: string } | null>) => people.every((p) => p !== null && sees(scopes.person, a, p));
 
 /** Who may (re)start a job of this type on this resource. */
-const mayStartJob = (a: { role: WorkspaceRole }, type: string, r: { type: string; viewerRole: ResourceRole | null }) =>
+export const mayStartJob = (a: { role: WorkspaceRole }, type: JobType, r: { type: string; viewerRole: ResourceRole | null }) =>
   a.role === 'ADMIN' ||
   (type === 'DATA_IMPORT' ? r.type === 'DATASET' && r.viewerRole === 'ADMIN' : r.type === 'PROJECT' && (r.viewerRole === 'ADMIN' || r.viewerRole === 'TEAM_MANAGER'));
 
 /**
  * assignUser/unassignUser: a workspace ADMIN, or for every resource named its ADMIN, or (projects)
- * its TEAM_MANAGER when neither the role given nor the role the person holds now is ADMIN.
+ * its TEAM_MANAGER when neither the role given nor the role the person holds now is ADMIN. The
+ * person must be one the viewer sees (a TASKER sees only themselves).
  */
 function mayManageUserRoles(
-  a: { role: WorkspaceRole },
-  t: { resources: Array<{ id: string; type: string; viewerRole: ResourceRole | null }>; subjectRoles: Map<string, ResourceRole> },
+  a: Actor,
+  t: TargetOf<'resourcesInput'>,
   newRole: ResourceRole | null,
 ): Verdict {
-  if (a.role === 'ADMIN') return true;
-  if (t.resources.some((r) => !seesResource(a, r))) return 'hidden';
-  return t.resources.every(
-    (r) =>
-      r.viewerRole === 'ADMIN' ||
-      (r.type === 'PROJECT' && r.viewerRole === 'TEAM_MANAGER' && newRole !== 'ADMIN' && t.subjectRoles.get(r.id) !== 'ADMIN'),
-  );
+  if (t.resources.some((r) => !sees(scopes.resource, a, r))) return 'hidden';
+  const allowed =
+    a.role === 'ADMIN' ||
+    t.resources.every(
+      (r) =>
+        r.viewerRole === 'ADMIN' ||
+        (r.type === 'PROJECT' && r.viewerRole === 'TEAM_MANAGER' && newRole !== 'ADMIN' && t.subjectRoles.get(r.id) !== 'ADMIN'),
+    );
+  if (!allowed) return false;
+  // No person named: what the viewer may give anyone they see (viewerCan).
+  return t.subject === undefined || seesPeople(a, [t.subject]) || 'hidden';
 }
 
-/**
- * A TASKER sees no other person of the workspace, so acting on one finds no one (NOT_FOUND,
- * as for an id that is no member): a refusal would tell them the id is a member's. Answers
- * false where it does not apply, for the rule's own test to decide.
- */
-const hiddenFromTasker = (a: { role: WorkspaceRole; userId: string }, t: { userId: string }): 'hidden' | false =>
-  a.role === 'TASKER' && t.userId !== a.userId ? 'hidden' : false;
+/** Add or remove a group's members: ADMINs; its managers; the WORKFORCE_MANAGER who created it. TASKERs manage no group. */
+const mayEditMembers = (a: Actor, g: TargetOf<'groupArg'>['group']) =>
+  a.role === 'ADMIN' || (a.role !== 'TASKER' && (g.viewerIsManager || (a.role === 'WORKFORCE_MANAGER' && g.createdBy === a.userId)));
+
+/** A manager may not make themselves a member (they would get the group's roles); ADMINs and the creating WORKFORCE_MANAGER may. */
+const mayJoinThemselves = (a: Actor, g: TargetOf<'groupArg'>['group']) =>
+  a.role === 'ADMIN' || (a.role === 'WORKFORCE_MANAGER' && g.createdBy === a.userId);
 
 export const policy = {
   // ---- Who am I, which workspaces --------------------------------------------------------
@@ -96,11 +99,16 @@ export const policy = {
   updateWorkspace: rule({ who: 'ADMIN', target: 'workspaceArg', allow: isAdmin }),
 
   // ---- Users and invitations -------------------------------------------------------------
-  seeMembers: rule({ who: 'ADMIN, MEMBER, WORKFORCE_MANAGER (not TASKER)', target: 'workspaceParent', allow: notTasker }),
+  seeMembers: rule({
+    who: 'ADMIN, MEMBER, WORKFORCE_MANAGER (not TASKER)',
+    target: 'workspaceParent',
+    lists: 'person',
+    allow: notTasker,
+  }),
   seeUser: rule({
     who: 'ADMIN, MEMBER, WORKFORCE_MANAGER; a TASKER only themselves (anyone else is null to them)',
-    target: 'workspaceParent',
-    allow: (a, _t, args) => notTasker(a) || args.id === a.userId || 'hidden',
+    target: 'personArg',
+    allow: (a, t) => sees(scopes.person, a, t.person) || 'hidden',
   }),
   inviteUsers: rule({
     who: 'ADMIN (any role); WORKFORCE_MANAGER (TASKER only)',
@@ -109,33 +117,43 @@ export const policy = {
   }),
   answerInvitation: rule({ who: 'the invitee alone', target: 'workspaceArg', needs: 'invited-or-joined', allow: always }),
   removeUser: rule({
-    who: 'ADMIN (anyone but an ADMIN); WORKFORCE_MANAGER (TASKERs only)',
-    target: 'workspaceUserInput',
+    who: 'ADMIN (anyone but an ADMIN); WORKFORCE_MANAGER (TASKERs only); a replacement takes each resource only from whoever may give it ADMIN',
+    target: 'memberInput',
     allow: (a, t) =>
-      hiddenFromTasker(a, t) || (a.role === 'ADMIN' && t.role !== 'ADMIN') || (a.role === 'WORKFORCE_MANAGER' && t.role === 'TASKER'),
+      seen(
+        sees(scopes.person, a, t.person) && (t.replacement === undefined || seesPeople(a, [t.replacement])),
+        () => (a.role === 'ADMIN' && t.person.role !== 'ADMIN') || (a.role === 'WORKFORCE_MANAGER' && t.person.role === 'TASKER'),
+      ),
   }),
   changeUserRole: rule({
-    who: 'ADMIN; the last ADMIN keeps the role',
-    target: 'workspaceUserInput',
-    allow: (a, t) => hiddenFromTasker(a, t) || isAdmin(a),
+    who: "ADMIN; an ADMIN's role is taken only by themselves; the last ADMIN keeps the role",
+    target: 'memberInput',
+    allow: (a, t) => seen(sees(scopes.person, a, t.person), () => isAdmin(a) && (t.person.role !== 'ADMIN' || t.person.userId === a.userId)),
   }),
 
   // ---- Resources and resource roles ------------------------------------------------------
   seeResources: rule({
     who: 'any member: ADMINs all, others those they hold a role on; the project tag filter (tagIds) ADMINs only',
     target: 'workspaceParent',
+    lists: 'resource',
     allow: (a, _t, args) => args.filter?.tagIds == null || isAdmin(a),
+  }),
+  seeResource: rule({
+    who: 'a workspace ADMIN every resource; others those they hold an effective role on (null otherwise)',
+    target: 'resourceIdArg',
+    allow: (a, t) => sees(scopes.resource, a, t.resource) || 'hidden',
   }),
   createResource: rule({ who: 'ADMIN, MEMBER, WORKFORCE_MANAGER (not TASKER)', target: 'workspaceArg', allow: notTasker }),
   seeResourceMembers: rule({
     who: 'workspace ADMIN; the resource ADMIN; a project TEAM_MANAGER; never a TASKER',
     target: 'resourceParent',
-    allow: (a, t) => (seesResource(a, t.resource) ? seesResourceMembers(a, t.resource) : 'hidden'),
+    lists: 'person',
+    allow: (a, t) => seen(sees(scopes.resource, a, t.resource), () => sees(scopes.resourceMembers, a, t.resource)),
   }),
   assignUser: rule({
     who: 'workspace ADMIN; an ADMIN of every resource named; a project TEAM_MANAGER for roles other than ADMIN',
     target: 'resourcesInput',
-    allow: (a, t, args) => mayManageUserRoles(a, t, args.input?.role),
+    allow: (a, t, args) => mayManageUserRoles(a, t, args.input?.role ?? null),
   }),
   unassignUser: rule({
     who: 'workspace ADMIN; the resource ADMIN; a project TEAM_MANAGER for roles other than ADMIN',
@@ -143,39 +161,70 @@ export const policy = {
     allow: (a, t) => mayManageUserRoles(a, t, null),
   }),
   assignGroup: rule({
-    who: 'workspace ADMIN; an ADMIN of every resource named',
+    who: 'workspace ADMIN; an ADMIN of every resource named; the group must be one they see',
     target: 'resourcesInput',
     allow: (a, t) =>
-      a.role === 'ADMIN' ||
-      (t.resources.some((r) => !seesResource(a, r)) ? 'hidden' : t.resources.every((r) => r.viewerRole === 'ADMIN')),
+      seen(t.resources.every((r) => sees(scopes.resource, a, r)), () =>
+        a.role === 'ADMIN' || t.resources.every((r) => r.viewerRole === 'ADMIN') ? seen(!!t.group && sees(scopes.group, a, t.group), () => true) : false,
+      ),
   }),
 
   // ---- Groups ----------------------------------------------------------------------------
-  seeGroups: rule({ who: 'any member: ADMIN and WORKFORCE_MANAGER all, others their own', target: 'workspaceParent', allow: always }),
-  createGroup: rule({ who: 'ADMIN, WORKFORCE_MANAGER', target: 'workspaceArg', allow: (a) => a.role === 'ADMIN' || a.role === 'WORKFORCE_MANAGER' }),
-  editGroup: rule({
-    who: 'ADMIN; the WORKFORCE_MANAGER who created it',
-    target: 'groupArg',
-    allow: (a, t) => (!seesGroup(a, t.group) ? 'hidden' : a.role === 'ADMIN' || (a.role === 'WORKFORCE_MANAGER' && t.group.createdBy === a.userId)),
+  seeGroups: rule({ who: 'any member: ADMIN and WORKFORCE_MANAGER all, others their own', target: 'workspaceParent', lists: 'group', allow: always }),
+  seeGroup: rule({
+    who: 'ADMIN and WORKFORCE_MANAGER every group; others the groups they belong to or manage (null otherwise)',
+    target: 'groupIdArg',
+    allow: (a, t) => (t.group && sees(scopes.group, a, t.group)) || 'hidden',
   }),
-  editGroupMembers: rule({
-    who: "ADMIN; the group's managers; the WORKFORCE_MANAGER who created it",
+  createGroup: rule({
+    who: 'ADMIN, WORKFORCE_MANAGER; the people named pass addGroupMembers and addGroupManagers',
+    target: 'newGroupInput',
+    allow: (a, t) => (a.role === 'ADMIN' || a.role === 'WORKFORCE_MANAGER' ? seesPeople(a, t.people) || 'hidden' : false),
+  }),
+  updateGroup: rule({
+    who: 'ADMIN; the WORKFORCE_MANAGER who created it; new member and manager lists pass the rules of adding and removing them',
     target: 'groupArg',
     allow: (a, t) =>
-      !seesGroup(a, t.group)
-        ? 'hidden'
-        : a.role === 'ADMIN' || t.group.viewerIsManager || (a.role === 'WORKFORCE_MANAGER' && t.group.createdBy === a.userId),
+      seen(sees(scopes.group, a, t.group), () =>
+        a.role === 'ADMIN' || (a.role === 'WORKFORCE_MANAGER' && t.group.createdBy === a.userId) ? seesPeople(a, t.people) || 'hidden' : false,
+      ),
   }),
-  editGroupManagers: rule({ who: 'ADMIN', target: 'groupArg', allow: (a, t) => (!seesGroup(a, t.group) ? 'hidden' : isAdmin(a)) }),
+  deleteGroup: rule({
+    who: 'ADMIN; the WORKFORCE_MANAGER who created it',
+    target: 'groupArg',
+    allow: (a, t) => seen(sees(scopes.group, a, t.group), () => a.role === 'ADMIN' || (a.role === 'WORKFORCE_MANAGER' && t.group.createdBy === a.userId)),
+  }),
+  addGroupMembers: rule({
+    who: "ADMIN; the group's managers, but not themselves; the WORKFORCE_MANAGER who created it",
+    target: 'groupArg',
+    allow: (a, t) =>
+      seen(sees(scopes.group, a, t.group), () =>
+        mayEditMembers(a, t.group) && (mayJoinThemselves(a, t.group) || !t.people.some((p) => p?.userId === a.userId))
+          ? seesPeople(a, t.people) || 'hidden'
+          : false,
+      ),
+  }),
+  removeGroupMembers: rule({
+    who: "ADMIN; the group's managers; the WORKFORCE_MANAGER who created it",
+    target: 'groupArg',
+    allow: (a, t) => seen(sees(scopes.group, a, t.group), () => (mayEditMembers(a, t.group) ? seesPeople(a, t.people) || 'hidden' : false)),
+  }),
+  editGroupManagers: rule({
+    who: 'ADMIN',
+    target: 'groupArg',
+    allow: (a, t) => seen(sees(scopes.group, a, t.group), () => (isAdmin(a) ? seesPeople(a, t.people) || 'hidden' : false)),
+  }),
   seeGroupMembers: rule({
-    who: "anyone who sees the group, but a TASKER only in groups they manage",
+    who: 'anyone who sees the group, but not a TASKER (who sees no other person)',
     target: 'groupParent',
-    allow: (a, t) => notTasker(a) || t.group.viewerIsManager,
+    lists: 'person',
+    allow: (a, t) => seen(sees(scopes.group, a, t.group), () => sees(scopes.groupMembers, a, t.group)),
   }),
   seeGroupManagers: rule({
     who: "ADMIN; the group's managers; the WORKFORCE_MANAGER who created it",
     target: 'groupParent',
-    allow: (a, t) => a.role === 'ADMIN' || t.group.viewerIsManager || (a.role === 'WORKFORCE_MANAGER' && t.group.createdBy === a.userId),
+    lists: 'person',
+    allow: (a, t) => seen(sees(scopes.group, a, t.group), () => sees(scopes.groupManagers, a, t.group)),
   }),
 
   // ---- Tags and issues -------------------------------------------------------------------
@@ -183,63 +232,65 @@ export const policy = {
   editProjectTags: rule({ who: 'ADMIN', target: 'workspaceArg', allow: isAdmin }),
   // Only ADMINs see project tags: to anyone else a tag does not exist (NOT_FOUND), and a project they do not see neither.
   deleteProjectTag: rule({ who: 'ADMIN', target: 'projectTagArg', allow: (a) => isAdmin(a) || 'hidden' }),
-  setProjectTags: rule({ who: 'ADMIN', target: 'projectArg', allow: (a, t) => isAdmin(a) || (seesResource(a, t.resource) ? false : 'hidden') }),
+  setProjectTags: rule({ who: 'ADMIN', target: 'projectArg', allow: (a, t) => isAdmin(a) || (sees(scopes.resource, a, t.resource) ? false : 'hidden') }),
   seeProjectTags: rule({ who: 'ADMIN (null with FORBIDDEN for others)', target: 'resourceParent', allow: isAdmin }),
   issueTags: rule({ who: 'any member', target: 'workspaceParent', allow: always }),
   seeIssues: rule({
-    who: "anyone who sees the project (workspace ADMIN or any project role): its issues and issue tags",
+    who: 'anyone who sees the project (workspace ADMIN or any project role): its issues and issue tags',
     target: 'resourceParent',
-    allow: (a, t) => (seesResource(a, t.resource) ? true : 'hidden'),
+    allow: (a, t) => sees(scopes.resource, a, t.resource) || 'hidden',
   }),
   createIssueTag: rule({
     who: 'workspace-level: ADMIN; project-level: workspace ADMIN or the project ADMIN',
     target: 'issueTagInput',
-    allow: (a, t) =>
-      a.role === 'ADMIN' || (t.project === null ? false : !seesResource(a, t.project) ? 'hidden' : t.project.viewerRole === 'ADMIN'),
+    allow: (a, t) => a.role === 'ADMIN' || (t.project === null ? false : seen(sees(scopes.resource, a, t.project), () => t.project!.viewerRole === 'ADMIN')),
   }),
   deleteIssueTag: rule({
     who: 'workspace-level: ADMIN; project-level: workspace ADMIN or the project ADMIN',
     target: 'issueTagArg',
-    allow: (a, t) =>
-      a.role === 'ADMIN' || (t.project === null ? false : !seesResource(a, t.project) ? 'hidden' : t.project.viewerRole === 'ADMIN'),
+    allow: (a, t) => a.role === 'ADMIN' || (t.project === null ? false : seen(sees(scopes.resource, a, t.project), () => t.project!.viewerRole === 'ADMIN')),
   }),
   createIssue: rule({
     who: 'workspace ADMIN; project ADMIN, TEAM_MANAGER, ANNOTATOR, ANNOTATOR_REVIEWER',
     target: 'projectArg',
-    allow: (a, t) =>
-      a.role === 'ADMIN' || (!seesResource(a, t.resource) ? 'hidden' : PROJECT_ISSUE_CREATORS.includes(t.resource.viewerRole!)),
+    allow: (a, t) => a.role === 'ADMIN' || seen(sees(scopes.resource, a, t.resource), () => PROJECT_ISSUE_CREATORS.includes(t.resource.viewerRole!)),
   }),
   resolveIssue: rule({
     who: 'workspace ADMIN; any project role',
     target: 'issueArg',
-    allow: (a, t) => (seesResource(a, t.resource) ? true : 'hidden'),
+    allow: (a, t) => sees(scopes.resource, a, t.resource) || 'hidden',
   }),
 
   // ---- Activity Center -------------------------------------------------------------------
-  seeJobs: rule({ who: 'any member: ADMINs every job, others the jobs they started', target: 'workspaceParent', allow: always }),
-  jobEvents: rule({ who: 'any member: ADMINs every job, others the jobs they started', target: 'workspaceArg', allow: always }),
+  seeJobs: rule({ who: 'any member: ADMINs every job, others the jobs they started', target: 'workspaceParent', lists: 'job', allow: always }),
+  jobEvents: rule({ who: 'any member: ADMINs every job, others the jobs they started', target: 'workspaceArg', lists: 'job', allow: always }),
+  seeJob: rule({
+    who: 'ADMINs every job; others the jobs they started (null otherwise)',
+    target: 'jobIdArg',
+    allow: (a, t) => sees(scopes.job, a, t.job) || 'hidden',
+  }),
   startJob: rule({
     who: 'workspace ADMIN; DATA_IMPORT: the dataset ADMIN; LABEL_IMPORT, MODEL_TRAINING: the project ADMIN or TEAM_MANAGER',
     target: 'startJobInput',
-    allow: (a, t) => (!seesResource(a, t.resource) ? 'hidden' : mayStartJob(a, t.type, t.resource)),
+    allow: (a, t) => seen(sees(scopes.resource, a, t.resource), () => mayStartJob(a, t.type, t.resource)),
   }),
   updateJob: rule({
     who: 'its starter; workspace ADMIN',
     target: 'jobArg',
-    allow: (a, t) => a.role === 'ADMIN' || t.startedBy === a.userId || 'hidden',
+    allow: (a, t) => sees(scopes.job, a, t.job) || 'hidden',
   }),
   retryJob: rule({
-    who: 'whoever may see the job and start it again',
-    target: 'jobArg',
-    allow: (a, t) =>
-      a.role !== 'ADMIN' && t.startedBy !== a.userId ? 'hidden' : t.resource !== null && mayStartJob(a, t.type, t.resource),
+    who: 'whoever sees the job and may start it again (startJob)',
+    target: 'jobToRetry',
+    allow: (a, t) => sees(scopes.job, a, t.job) || 'hidden',
   }),
 
-  // ---- API keys and audit ----------------------------------------------------------------
+  // ---- API keys, audit, webhooks ---------------------------------------------------------
   ownApiKeys: rule({ who: 'any member, their own keys', target: 'workspaceArg', allow: always }),
-  seeOwnApiKeys: rule({ who: 'any member, their own keys', target: 'workspaceParent', allow: always }),
-  revokeApiKey: rule({ who: 'the key\'s maker', target: 'apiKeyArg', allow: (a, t) => t.ownerId === a.userId || 'hidden' }),
+  seeOwnApiKeys: rule({ who: 'any member, their own keys', target: 'workspaceParent', lists: 'apiKey', allow: always }),
+  revokeApiKey: rule({ who: "the key's maker", target: 'apiKeyArg', allow: (a, t) => sees(scopes.apiKey, a, t) || 'hidden' }),
   auditLog: rule({ who: 'ADMIN', target: 'workspaceParent', allow: isAdmin }),
+  manageWebhooks: rule({ who: 'ADMIN', target: 'workspaceArg', allow: isAdmin }),
 } as const;
 
 export type RuleName = keyof typeof policy;

@@ -8,7 +8,7 @@ export const ROLES_BY_RESOURCE_TYPE: Record<ResourceType, readonly ResourceRole[
 };
 
 /** ADMIN > TEAM_MANAGER > ANNOTATOR_REVIEWER > REVIEWER = ANNOTATOR > USER. */
-const RANK: Record<ResourceRole, number> = {
+export const ROLE_RANK: Record<ResourceRole, number> = {
   ADMIN: 5,
   TEAM_MANAGER: 4,
   ANNOTATOR_REVIEWER: 3,
@@ -25,7 +25,7 @@ const RANK: Record<ResourceRole, number> = {
 export function effectiveRole(direct: ResourceRole | null, viaGroups: readonly ResourceRole[]): ResourceRole | null {
   let best: ResourceRole | null = direct;
   for (const role of viaGroups) {
-    if (best === null || RANK[role] > RANK[best] || (RANK[role] === RANK[best] && best !== direct && role === 'ANNOTATOR')) {
+    if (best === null || ROLE_RANK[role] > ROLE_RANK[best] || (ROLE_RANK[role] === ROLE_RANK[best] && best !== direct && role === 'ANNOTATOR')) {
       best = role;
     }
   }

@@ -1,69 +1,39 @@
 import type { Context } from '../server/context';
-import { badInput } from '../server/errors';
-import type { JobStatus, JobType } from '../modules/jobs/job.entity';
-import type { InvitationStatus, WorkspaceRole } from '../modules/users/membership.entity';
+import type { JobType } from '../modules/jobs/job.entity';
 import type { ResourceRole, ResourceType } from '../modules/resources/resource.entity';
 import { RESOURCE_TYPES } from '../modules/resources/resource.entity';
-import { isUuid, type GroupFacts, type ResourceFacts } from './access';
+import { isUuid, type GroupFacts, type JobFacts, type PersonFacts, type ResourceFacts } from './access';
+import { soleAdminOf } from './facts.data';
 
 /**
  * What a rule is checked against: the object an operation or field acts on, found from its
- * parent or arguments, with the viewer's relation to it. A loader answers null when the
- * object does not exist; the guard then answers as for a missing object.
+ * parent or arguments, with the viewer's relation to it, all through `ctx.access` (the facts
+ * the rules read). A loader answers null when the object does not exist; the guard then
+ * answers as for a missing object. In a mutation's transaction the same loaders run again
+ * through a locking Access (modules/common/mutation.ts).
  */
 export interface Target {
   /** The workspace the object lives in; null only for rules that need no workspace. */
   workspaceId: string | null;
 }
-
 export interface WorkspaceTarget extends Target {
   workspaceId: string;
-}
-export interface UserTarget extends WorkspaceTarget {
-  /** The person acted on, and their place in the workspace. */
-  userId: string;
-  role: WorkspaceRole;
-  status: InvitationStatus;
-}
-export interface GroupTarget extends WorkspaceTarget {
-  group: GroupFacts;
-}
-export interface ResourcesTarget extends WorkspaceTarget {
-  resources: ResourceFacts[];
-  /** With `input.userId`: that person's current direct role on each resource (by resource id). */
-  subjectRoles: Map<string, ResourceRole>;
-}
-export interface ResourceTarget extends WorkspaceTarget {
-  resource: ResourceFacts;
-}
-export interface IssueTagTarget extends WorkspaceTarget {
-  /** The tag's project, for a project-level tag. */
-  project: ResourceFacts | null;
-}
-export interface JobTarget extends WorkspaceTarget {
-  jobId: string;
-  startedBy: string;
-  type: JobType;
-  status: JobStatus;
-  /** The job's project or dataset: what starting it again needs a role on. */
-  resource: ResourceFacts | null;
-}
-export interface StartJobTarget extends WorkspaceTarget {
-  type: JobType;
-  resource: ResourceFacts;
-}
-export interface OwnedTarget extends WorkspaceTarget {
-  ownerId: string;
 }
 
 type Args = Record<string, any>;
 export type TargetLoader<T extends Target = Target> = (ctx: Context, parent: any, args: Args) => Promise<T | null>;
 
 const input = (args: Args): Args => (args.input && typeof args.input === 'object' ? args.input : args);
+const idList = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 
-async function resourceFacts(ctx: Context, id: unknown): Promise<ResourceFacts | null> {
-  return isUuid(id) ? ctx.access.resource(id) : null;
+/** People named by id in a workspace: their facts, or null for an id of no one there. */
+async function peopleNamed(ctx: Context, workspaceId: string, ...lists: unknown[][]): Promise<Array<PersonFacts | null>> {
+  const ids = [...new Set(lists.flat().map((id) => (typeof id === 'string' ? id.toLowerCase() : id)))];
+  return Promise.all(ids.map((id) => ctx.access.person(workspaceId, id)));
 }
+
+const inWorkspace = <T extends { workspaceId: string }>(facts: T | null, workspaceId: string): T | null =>
+  facts && facts.workspaceId === workspaceId.toLowerCase() ? facts : null;
 
 export const targets = {
   /** Any signed-in person; no workspace involved. */
@@ -72,145 +42,174 @@ export const targets = {
   /** A workspace named by `id`, `workspaceId` or `input.workspaceId`. */
   workspaceArg: async (_ctx, _parent, args): Promise<WorkspaceTarget | null> => {
     const id = args.id ?? args.workspaceId ?? input(args).workspaceId;
-    return isUuid(id) ? { workspaceId: id } : null;
+    return isUuid(id) ? { workspaceId: id.toLowerCase() } : null;
   },
 
   /** A field of a Workspace object: the parent is the workspace. */
   workspaceParent: async (_ctx, parent): Promise<WorkspaceTarget> => ({ workspaceId: parent.id }),
 
-  /** A member of the workspace named by `input.userId`. */
-  workspaceUserInput: async (ctx, _parent, args): Promise<UserTarget | null> => {
-    const { workspaceId, userId } = input(args);
-    if (!isUuid(workspaceId) || !isUuid(userId)) return null;
-    const [row] = await ctx.db.query(
-      `SELECT role, status FROM memberships WHERE workspace_id = $1 AND user_id = $2 AND removed_at IS NULL`,
-      [workspaceId, userId],
-    );
-    return row ? { workspaceId, userId, role: row.role, status: row.status } : null;
+  /** A person of the parent workspace named by `id`, in any status. */
+  personArg: async (ctx, parent, args): Promise<(WorkspaceTarget & { person: PersonFacts }) | null> => {
+    const person = await ctx.access.person(parent.id, args.id);
+    return person ? { workspaceId: person.workspaceId, person } : null;
   },
 
-  /** A group named by `groupId` or `input.groupId`. */
-  groupArg: async (ctx, _parent, args): Promise<GroupTarget | null> => {
-    const id = args.groupId ?? input(args).groupId;
-    const group = isUuid(id) ? await ctx.access.group(id) : null;
+  /**
+   * A member (not REMOVED) named by `input.userId` in `input.workspaceId`. With
+   * `input.replacementUserId` (removeUser): the replacement, and the resources of which the
+   * member is the only direct ADMIN, which would pass to them.
+   */
+  memberInput: async (ctx, _parent, args) => {
+    const { workspaceId, userId, replacementUserId } = input(args);
+    if (!isUuid(workspaceId)) return null;
+    const person = await ctx.access.person(workspaceId, userId);
+    if (!person || person.status === 'REMOVED') return null;
+    const target = { workspaceId: person.workspaceId, person, replacement: undefined as PersonFacts | null | undefined, handedOver: [] as ResourceFacts[], replacementRoles: new Map<string, ResourceRole>() };
+    if (replacementUserId !== undefined && replacementUserId !== null) {
+      target.replacement = await ctx.access.person(workspaceId, replacementUserId);
+      if (target.replacement && target.replacement.userId !== person.userId) {
+        const ids = (await soleAdminOf(ctx.access.db, person.workspaceId, [person.userId])).get(person.userId)!;
+        target.handedOver = (await Promise.all(ids.map((id) => ctx.access.resource(id)))).filter((r): r is ResourceFacts => r !== null);
+        target.replacementRoles = await ctx.access.directRoles(target.replacement.userId, ids);
+      }
+    }
+    return target;
+  },
+
+  /** A group of the parent workspace named by `id`. */
+  groupIdArg: async (ctx, parent, args): Promise<(WorkspaceTarget & { group: GroupFacts }) | null> => {
+    const group = inWorkspace(await ctx.access.group(args.id), parent.id);
     return group ? { workspaceId: group.workspaceId, group } : null;
   },
 
+  /**
+   * A group named by `groupId` or `input.groupId`, and the people its input names (userIds,
+   * memberIds, managerIds). With new lists (updateGroup), who is in them now, to tell who
+   * comes and who goes.
+   */
+  groupArg: async (ctx, _parent, args) => {
+    const given = input(args);
+    const group = await ctx.access.group(args.groupId ?? given.groupId);
+    if (!group) return null;
+    const people = await peopleNamed(ctx, group.workspaceId, idList(given.userIds), idList(given.memberIds), idList(given.managerIds));
+    const now = given.memberIds != null || given.managerIds != null ? await ctx.access.groupPeople(group.id) : null;
+    return { workspaceId: group.workspaceId, group, people, members: now?.members ?? [], managers: now?.managers ?? [] };
+  },
+
+  /** createGroup: the workspace, the group as it will be (made by the viewer), and the people named. */
+  newGroupInput: async (ctx, _parent, args) => {
+    const { workspaceId, memberIds, managerIds } = input(args);
+    if (!isUuid(workspaceId)) return null;
+    const ws = workspaceId.toLowerCase();
+    const group: GroupFacts = { id: '', workspaceId: ws, createdBy: ctx.access.userId, viewerIsMember: false, viewerIsManager: false };
+    return { workspaceId: ws, group, people: await peopleNamed(ctx, ws, idList(memberIds), idList(managerIds)), members: [] as string[], managers: [] as string[] };
+  },
+
   /** A field of a Group object. */
-  groupParent: async (ctx, parent): Promise<GroupTarget | null> => {
+  groupParent: async (ctx, parent): Promise<(WorkspaceTarget & { group: GroupFacts }) | null> => {
     const group = await ctx.access.group(parent.id);
     return group ? { workspaceId: group.workspaceId, group } : null;
   },
 
-  /** Resources named by `input.resourceIds` (or `input.resourceId`) of `input.resourceType`, all in one workspace. */
-  resourcesInput: async (ctx, _parent, args): Promise<ResourcesTarget | null> => {
-    const { resourceType, resourceIds, resourceId } = input(args);
+  /**
+   * Resources named by `input.resourceIds` (or `input.resourceId`) of `input.resourceType`, all
+   * in one workspace; the person (`input.userId`) or group (`input.groupId`) they are given to.
+   */
+  resourcesInput: async (ctx, _parent, args) => {
+    const given = input(args);
+    const { resourceType, resourceIds, resourceId } = given;
     const ids: unknown[] = resourceIds ?? [resourceId];
     if (!RESOURCE_TYPES.includes(resourceType)) return null;
-    if (ids.length === 0) throw badInput('input.resourceIds', 'Name at least one resource');
-    if (ids.length > 100) throw badInput('input.resourceIds', 'At most 100 resources at once');
-    const facts = await Promise.all(ids.map((id) => resourceFacts(ctx, id)));
+    const facts = await Promise.all(ids.map((id) => (isUuid(id) ? ctx.access.resource(id) : null)));
     const first = facts[0];
     if (!first || facts.some((f) => !f || f.type !== resourceType || f.workspaceId !== first.workspaceId)) return null;
     // A workspace named in the input must be the resources' own.
-    const named = input(args).workspaceId;
-    if (named !== undefined && named !== null && named !== first.workspaceId) return null;
-    const subjectRoles = new Map<string, ResourceRole>();
-    const { userId } = input(args);
-    if (isUuid(userId)) {
-      const rows: Array<{ resourceId: string; role: ResourceRole }> = await ctx.db.query(
-        `SELECT resource_id AS "resourceId", role FROM resource_user_roles WHERE user_id = $1 AND resource_id = ANY($2::uuid[])`,
-        [userId, facts.map((f) => f!.id)],
-      );
-      for (const row of rows) subjectRoles.set(row.resourceId, row.role);
-    }
-    return { workspaceId: first.workspaceId, resources: facts as ResourceFacts[], subjectRoles };
+    if (given.workspaceId != null && String(given.workspaceId).toLowerCase() !== first.workspaceId) return null;
+    const resources = facts as ResourceFacts[];
+    const subject = given.userId === undefined ? undefined : await ctx.access.person(first.workspaceId, given.userId);
+    const subjectRoles = subject ? await ctx.access.directRoles(subject.userId, resources.map((r) => r.id)) : new Map<string, ResourceRole>();
+    const group = given.groupId === undefined ? undefined : inWorkspace(await ctx.access.group(given.groupId), first.workspaceId);
+    return { workspaceId: first.workspaceId, resources, subject, subjectRoles, group };
   },
 
   /** A field of a Project, Dataset or Ontology object. */
-  resourceParent: async (ctx, parent): Promise<ResourceTarget | null> => {
+  resourceParent: async (ctx, parent): Promise<(WorkspaceTarget & { resource: ResourceFacts }) | null> => {
     const resource = await ctx.access.resource(parent.id);
     return resource ? { workspaceId: resource.workspaceId, resource } : null;
   },
 
+  /** A resource of the parent workspace named by `id`. */
+  resourceIdArg: async (ctx, parent, args): Promise<(WorkspaceTarget & { resource: ResourceFacts }) | null> => {
+    const resource = inWorkspace(await ctx.access.resource(args.id), parent.id);
+    return resource ? { workspaceId: resource.workspaceId, resource } : null;
+  },
+
   /** A project named by `projectId` or `input.projectId`. */
-  projectArg: async (ctx, _parent, args): Promise<ResourceTarget | null> => {
-    const resource = await resourceFacts(ctx, args.projectId ?? input(args).projectId);
+  projectArg: async (ctx, _parent, args): Promise<(WorkspaceTarget & { resource: ResourceFacts }) | null> => {
+    const resource = await ctx.access.resource(args.projectId ?? input(args).projectId);
     return resource && resource.type === 'PROJECT' ? { workspaceId: resource.workspaceId, resource } : null;
   },
 
   /** A project tag named by `id`. */
-  projectTagArg: async (ctx, _parent, args): Promise<WorkspaceTarget | null> => {
-    if (!isUuid(args.id)) return null;
-    const [row] = await ctx.db.query(`SELECT workspace_id AS "workspaceId" FROM project_tags WHERE id = $1`, [args.id]);
-    return row ?? null;
-  },
+  projectTagArg: async (ctx, _parent, args): Promise<WorkspaceTarget | null> => ctx.access.projectTag(args.id),
 
   /** The workspace of `input.workspaceId`, and the project of `input.projectId` if one is named. */
-  issueTagInput: async (ctx, _parent, args): Promise<IssueTagTarget | null> => {
+  issueTagInput: async (ctx, _parent, args): Promise<(WorkspaceTarget & { project: ResourceFacts | null }) | null> => {
     const { workspaceId, projectId } = input(args);
     if (!isUuid(workspaceId)) return null;
-    if (projectId === undefined || projectId === null) return { workspaceId, project: null };
-    const project = await resourceFacts(ctx, projectId);
-    if (!project || project.type !== 'PROJECT' || project.workspaceId !== workspaceId) return null;
-    return { workspaceId, project };
+    const ws = workspaceId.toLowerCase();
+    if (projectId === undefined || projectId === null) return { workspaceId: ws, project: null };
+    const project = inWorkspace(await ctx.access.resource(projectId), ws);
+    return project && project.type === 'PROJECT' ? { workspaceId: ws, project } : null;
   },
 
   /** An issue tag named by `id`. */
-  issueTagArg: async (ctx, _parent, args): Promise<IssueTagTarget | null> => {
-    if (!isUuid(args.id)) return null;
-    const [row] = await ctx.db.query(`SELECT workspace_id AS "workspaceId", project_id AS "projectId" FROM issue_tags WHERE id = $1`, [args.id]);
-    if (!row) return null;
-    return { workspaceId: row.workspaceId, project: row.projectId ? await ctx.access.resource(row.projectId) : null };
+  issueTagArg: async (ctx, _parent, args): Promise<(WorkspaceTarget & { project: ResourceFacts | null }) | null> => {
+    const tag = await ctx.access.issueTag(args.id);
+    if (!tag) return null;
+    return { workspaceId: tag.workspaceId, project: tag.projectId ? await ctx.access.resource(tag.projectId) : null };
   },
 
   /** An issue named by `id`: its project decides. */
-  issueArg: async (ctx, _parent, args): Promise<ResourceTarget | null> => {
-    if (!isUuid(args.id)) return null;
-    const [row] = await ctx.db.query(`SELECT project_id AS "projectId" FROM issues WHERE id = $1`, [args.id]);
-    const resource = row ? await ctx.access.resource(row.projectId) : null;
+  issueArg: async (ctx, _parent, args): Promise<(WorkspaceTarget & { resource: ResourceFacts }) | null> => {
+    const issue = await ctx.access.issue(args.id);
+    const resource = issue ? await ctx.access.resource(issue.projectId) : null;
     return resource ? { workspaceId: resource.workspaceId, resource } : null;
   },
 
   /** startJob's input: the dataset (DATA_IMPORT) or project (the others) it works on. */
-  startJobInput: async (ctx, _parent, args): Promise<StartJobTarget | null> => {
+  startJobInput: async (ctx, _parent, args): Promise<(WorkspaceTarget & { type: JobType; resource: ResourceFacts }) | null> => {
     const { workspaceId, type, projectId, datasetId } = input(args);
     if (!isUuid(workspaceId)) return null;
-    const field = type === 'DATA_IMPORT' ? 'datasetId' : 'projectId';
-    const id = type === 'DATA_IMPORT' ? datasetId : projectId;
-    if (id === undefined || id === null) throw badInput(`input.${field}`, `${type} needs ${field}`);
-    const resource = await resourceFacts(ctx, id);
+    const id = type === 'DATA_IMPORT' ? datasetId : projectId; // the input's checks made sure it is there
+    const resource = inWorkspace(await ctx.access.resource(id), workspaceId);
     const wanted: ResourceType = type === 'DATA_IMPORT' ? 'DATASET' : 'PROJECT';
-    if (!resource || resource.type !== wanted || resource.workspaceId !== workspaceId) return null;
-    return { workspaceId, type, resource };
+    if (!resource || resource.type !== wanted) return null;
+    return { workspaceId: resource.workspaceId, type, resource };
   },
 
   /** A job named by `jobId`, `input.jobId` or `id`. */
-  jobArg: async (ctx, _parent, args): Promise<JobTarget | null> => {
-    const id = args.jobId ?? input(args).jobId ?? args.id;
-    if (!isUuid(id)) return null;
-    const [row] = await ctx.db.query(
-      `SELECT workspace_id AS "workspaceId", user_id AS "startedBy", type, status, COALESCE(project_id, dataset_id) AS "resourceId"
-         FROM jobs WHERE id = $1`,
-      [id],
-    );
-    if (!row) return null;
-    const resource = row.resourceId ? await ctx.access.resource(row.resourceId) : null;
-    return { workspaceId: row.workspaceId, jobId: id, startedBy: row.startedBy, type: row.type, status: row.status, resource };
+  jobArg: async (ctx, _parent, args): Promise<(WorkspaceTarget & { job: JobFacts }) | null> => {
+    const job = await ctx.access.job(args.jobId ?? input(args).jobId ?? args.id);
+    return job ? { workspaceId: job.workspaceId, job } : null;
   },
 
-  /** An API key named by `id`. */
-  apiKeyArg: async (ctx, _parent, args): Promise<OwnedTarget | null> => {
-    if (!isUuid(args.id)) return null;
-    const [row] = await ctx.db.query(
-      `SELECT workspace_id AS "workspaceId", user_id AS "ownerId" FROM api_keys WHERE id = $1 AND revoked_at IS NULL`,
-      [args.id],
-    );
-    return row ?? null;
+  /** A job of the parent workspace named by `id`. */
+  jobIdArg: async (ctx, parent, args): Promise<(WorkspaceTarget & { job: JobFacts }) | null> => {
+    const job = inWorkspace(await ctx.access.job(args.id), parent.id);
+    return job ? { workspaceId: job.workspaceId, job } : null;
   },
+
+  /** retryJob: the job, and what it worked on (starting it again needs a role there). */
+  jobToRetry: async (ctx, _parent, args): Promise<(WorkspaceTarget & { job: JobFacts; resource: ResourceFacts | null }) | null> => {
+    const job = await ctx.access.job(args.jobId);
+    if (!job) return null;
+    return { workspaceId: job.workspaceId, job, resource: job.resourceId ? await ctx.access.resource(job.resourceId) : null };
+  },
+
+  /** A live API key named by `id`. */
+  apiKeyArg: async (ctx, _parent, args): Promise<(WorkspaceTarget & { ownerId: string }) | null> => ctx.access.apiKey(args.id),
 } satisfies Record<string, TargetLoader<any>>;
 
 export type TargetName = keyof typeof targets;
 export type TargetOf<N extends TargetName> = NonNullable<Awaited<ReturnType<(typeof targets)[N]>>>;
-
-export type { ResourceRole };

@@ -1,6 +1,8 @@
 import type { DataSource, EntityManager } from 'typeorm';
 
-type Executor = Pick<DataSource | EntityManager, 'query'>;
+/** Anything that runs SQL: the DataSource, or a transaction's manager. */
+export type Queryable = Pick<DataSource | EntityManager, 'query'>;
+type Executor = Queryable;
 
 /**
  * Runs SQL and answers its rows, whatever the statement. (TypeORM's query() answers

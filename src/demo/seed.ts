@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
+import { nameKey } from '../modules/common/validation';
 
 export interface DemoWorkspace {
   workspaceId: string;
@@ -24,7 +25,8 @@ const PEOPLE: Array<{ sub: string | null; email: string; name: string; role: str
 
 /**
  * Seeds, once, a demo workspace so a newcomer can try the API at once: people of each role and
- * status, two groups with a manager, resources with direct and group roles, and a few jobs.
+ * status, two groups with a manager, resources with direct and group roles, and a few jobs. It
+ * writes rows directly, not through the modules, to give them a history (dates days and hours ago).
  */
 export async function seedDemo(db: DataSource, log: Logger): Promise<DemoWorkspace> {
   return db.transaction(async (tx) => {
@@ -73,8 +75,8 @@ export async function seedDemo(db: DataSource, log: Logger): Promise<DemoWorkspa
 
     const group = async (name: string, members: string[], managers: string[]) => {
       const id = randomUUID();
-      await tx.query(`INSERT INTO groups (id, workspace_id, name, description, created_by) VALUES ($1, $2, $3, $4, $5)`, [
-        id, workspaceId, name, `The ${name.toLowerCase()}`, ids['wes@demo.example'],
+      await tx.query(`INSERT INTO groups (id, workspace_id, name, name_key, description, created_by) VALUES ($1, $2, $3, $4, $5, $6)`, [
+        id, workspaceId, name, nameKey(name), `The ${name.toLowerCase()}`, ids['wes@demo.example'],
       ]);
       for (const m of members) await tx.query(`INSERT INTO group_members (group_id, user_id) VALUES ($1, $2)`, [id, ids[m]]);
       for (const m of managers) await tx.query(`INSERT INTO group_managers (group_id, user_id) VALUES ($1, $2)`, [id, ids[m]]);

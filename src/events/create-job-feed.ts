@@ -3,7 +3,7 @@ import type { Config } from '../config';
 import type { Database } from '../database/data-source';
 import type { Context, Viewer } from '../server/context';
 import { JobFeed } from './job-feed';
-import { PGliteNotifier, PgNotifier, type JobNotifier } from './notifier';
+import { PGliteNotifier, PgNotifier, type JobNotifier, type Revocation } from './notifier';
 import { ShapeRegistry } from './payload-shape';
 
 /** The app's job feed, with the notifier that fits the database: LISTEN/NOTIFY on PostgreSQL, PGlite's listen embedded. */
@@ -12,6 +12,7 @@ export function createJobFeed(args: {
   config: Pick<Config, 'jobEventRetentionMs' | 'limits'>;
   log: Logger;
   contextFor: (viewer: Viewer) => Context;
+  onRevoked: (revocation: Revocation) => void;
 }): JobFeed {
   const { database, log } = args;
   const db = database.dataSource;
@@ -29,6 +30,7 @@ export function createJobFeed(args: {
     notifier,
     shapes: new ShapeRegistry(),
     contextFor: args.contextFor,
+    onRevoked: args.onRevoked,
     retentionMs: args.config.jobEventRetentionMs,
     maxBufferedBytes: args.config.limits.wsMaxBufferedBytes,
   });

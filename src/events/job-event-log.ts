@@ -1,5 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { columnsOf } from '../database/columns';
 import { queryOne, queryRows } from '../database/sql';
+import { JobEventEntity } from './job-event.entity';
 import { decodeCursor, encodeCursor } from '../modules/common/pagination';
 import type { JobStatus, JobType } from '../modules/jobs/job.entity';
 import { AppError, badInput } from '../server/errors';
@@ -18,8 +20,17 @@ export interface JobEventRow {
   occurredAt: Date;
 }
 
-const COLUMNS = `workspace_id AS "workspaceId", seq, job_id AS "jobId", job_user_id AS "jobUserId", job_type AS "jobType",
-  status, progress, occurred_at AS "occurredAt"`;
+/** What an event records of the job it is about. */
+export interface JobEventSource {
+  id: string;
+  workspaceId: string;
+  userId: string;
+  type: JobType;
+  status: JobStatus;
+  progress: number;
+}
+
+const COLUMNS = columnsOf(JobEventEntity, 'e', { only: ['workspaceId', 'seq', 'jobId', 'jobUserId', 'jobType', 'status', 'progress', 'occurredAt'] });
 
 /**
  * Writes the event of a job's change, in the transaction that made the change. Its seq comes
@@ -28,10 +39,7 @@ const COLUMNS = `workspace_id AS "workspaceId", seq, job_id AS "jobId", job_user
  * `seq > cursor` never skips an event that commits after it looked. Call it LAST in the
  * transaction: the lock serialises every job change of the workspace while it is held.
  */
-export async function appendJobEvent(
-  tx: EntityManager,
-  job: { id: string; workspaceId: string; userId: string; type: JobType; status: JobStatus; progress: number },
-): Promise<number> {
+export async function appendJobEvent(tx: EntityManager, job: JobEventSource): Promise<number> {
   const row = await queryOne<{ seq: number }>(
     tx,
     `WITH bumped AS (UPDATE workspaces SET last_event_seq = last_event_seq + 1 WHERE id = $1 RETURNING last_event_seq)
@@ -48,7 +56,7 @@ export async function appendJobEvent(
 export async function readEventsAfter(db: Executor, workspaceId: string, afterSeq: number, limit: number): Promise<JobEventRow[]> {
   const rows = await queryRows<JobEventRow>(
     db,
-    `SELECT ${COLUMNS} FROM job_events WHERE workspace_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+    `SELECT ${COLUMNS} FROM job_events e WHERE e.workspace_id = $1 AND e.seq > $2 ORDER BY e.seq LIMIT $3`,
     [workspaceId, afterSeq, limit],
   );
   for (const row of rows) row.seq = Number(row.seq);

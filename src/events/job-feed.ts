@@ -2,11 +2,14 @@ import { execute, GraphQLError, type ExecutionResult, type FieldNode, type Graph
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type WebSocket from 'ws';
-import { queryRows } from '../database/sql';
+import { scopes, sees } from '../authorization/scopes';
+import { liveKeys } from '../modules/api-keys/api-keys.data';
+import type { WorkspaceRole } from '../modules/users/membership.entity';
+import { liveMembers } from '../modules/users/users.data';
 import type { Context, SocketTransport, Viewer } from '../server/context';
 import { formatError } from '../server/format-error';
 import { pruneEvents, readEventsAfter, resyncRequired, type JobEventRow } from './job-event-log';
-import type { JobNotifier } from './notifier';
+import type { JobNotifier, Revocation } from './notifier';
 import type { PayloadShape, ShapeRegistry } from './payload-shape';
 
 /** What a subscription brings to the feed (src/events/job-events.subscription.ts makes it). */
@@ -35,6 +38,8 @@ export interface JobFeedOptions {
   retentionMs: number;
   /** A subscriber whose socket holds more unsent bytes than this is disconnected (it resumes with its cursor). */
   maxBufferedBytes: number;
+  /** Credentials were taken away on some instance: close their sockets here. */
+  onRevoked?: (revocation: Revocation) => void;
   /** How often to look at the log without a notification (a lost NOTIFY, a removal without events). */
   pollMs?: number;
   pruneEveryMs?: number;
@@ -56,8 +61,8 @@ interface Subscriber {
   readonly prefix: Buffer;
   readonly stream: FeedStream;
   position: number;
-  /** Set from the membership read with each page of events. */
-  admin: boolean;
+  /** Their workspace role, from the membership read with each page of events. */
+  role: WorkspaceRole;
   resync: boolean;
 }
 
@@ -116,6 +121,7 @@ export class JobFeed {
     await this.options.notifier.start({
       onEvent: (workspaceId, seq) => this.wake(workspaceId, seq),
       onResume: () => this.wakeAll(false),
+      onRevoked: this.options.onRevoked,
     });
     const every = (ms: number, fn: () => void) => {
       const timer = setInterval(fn, ms);
@@ -151,6 +157,11 @@ export class JobFeed {
     });
   }
 
+  /** Tells every other instance that credentials were taken away (their sockets close there too). */
+  broadcastRevocation(revocation: Revocation): Promise<void> {
+    return this.options.notifier.revoked(revocation);
+  }
+
   /** Registers a subscription; answers the stream graphql-ws holds (it yields nothing: events are written directly). */
   open(init: FeedSubscription): AsyncIterableIterator<never> {
     if (this.stopped) throw new Error('the job feed has stopped');
@@ -177,7 +188,7 @@ export class JobFeed {
       prefix: Buffer.from(`{"id":${JSON.stringify(transport.operationId)},"type":"next","payload":`),
       stream: new FeedStream(() => this.remove(sub)),
       position: init.position,
-      admin: false,
+      role: 'TASKER',
       resync: false,
     };
     let channel = this.channels.get(init.workspaceId);
@@ -284,17 +295,8 @@ export class JobFeed {
   private async loadAccess(workspaceId: string, subs: Subscriber[]) {
     const userIds = [...new Set(subs.map((s) => s.userId))];
     const keyIds = [...new Set(subs.map((s) => s.apiKeyId).filter((id): id is string => id !== null))];
-    const members = await queryRows<{ userId: string; role: string; status: string }>(
-      this.options.db,
-      `SELECT user_id AS "userId", role, status FROM memberships
-        WHERE workspace_id = $1 AND user_id = ANY($2::uuid[]) AND removed_at IS NULL`,
-      [workspaceId, userIds],
-    );
-    const keys =
-      keyIds.length === 0
-        ? []
-        : await queryRows<{ id: string }>(this.options.db, `SELECT id FROM api_keys WHERE id = ANY($1::uuid[]) AND revoked_at IS NULL`, [keyIds]);
-    return { members: new Map(members.map((m) => [m.userId, m])), keys: new Set(keys.map((k) => k.id)) };
+    const [members, keys] = await Promise.all([liveMembers(this.options.db, workspaceId, userIds), liveKeys(this.options.db, keyIds)]);
+    return { members: new Map(members.map((m) => [m.userId, m])), keys };
   }
 
   /** Ends the subscriptions of people removed (or whose key was revoked); notes each remaining one's role. */
@@ -307,7 +309,7 @@ export class JobFeed {
         this.end(sub); // they may see nothing of the workspace any more: the subscription ends
         continue;
       }
-      sub.admin = member.role === 'ADMIN';
+      sub.role = member.role;
       live.push(sub);
     }
     return live;
@@ -336,8 +338,9 @@ export class JobFeed {
         sub.position = row.seq;
         if (sub.types !== null && !sub.types.has(row.jobType)) continue;
         if (sub.statuses !== null && !sub.statuses.has(row.status)) continue;
-        if (!sub.admin && row.jobUserId !== sub.userId) continue; // others see their own jobs only
-        const viewerKey = sub.admin && sub.shape.shared ? '*' : sub.userId;
+        const viewer = { userId: sub.userId, role: sub.role };
+        if (!sees(scopes.job, viewer, { startedBy: row.jobUserId })) continue; // the rule jobEvents' scope
+        const viewerKey = sub.shape.sharedBy(sub.role) ? sub.role : sub.userId;
         let byViewer = bySlot.get(sub.shape.id);
         if (!byViewer) bySlot.set(sub.shape.id, (byViewer = new Map()));
         let slot = byViewer.get(viewerKey);

@@ -3,14 +3,23 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 
-/** The channel every instance listens on; the payload is `<workspaceId>:<seq>` (well under 8000 bytes). */
+/**
+ * The channel every instance listens on. A payload is `<workspaceId>:<seq>` (a job event) or
+ * `revoke:<json>` (credentials taken away: close their sockets), well under 8000 bytes.
+ */
 export const JOB_EVENTS_CHANNEL = 'workspace_job_events';
+const REVOKE = 'revoke:';
+
+/** Whose open connections must close: a person's (all of theirs, and their keys' in `workspaceId`), or one API key's. */
+export type Revocation = { userId: string; workspaceId: string } | { apiKeyId: string };
 
 export interface NotifierHandlers {
   /** A workspace's log has grown to `seq` (through this instance or another). */
   onEvent(workspaceId: string, seq: number): void;
   /** The listening connection came back after a loss: notifications may have been missed. */
   onResume(): void;
+  /** Credentials were taken away (through this instance or another). */
+  onRevoked?(revocation: Revocation): void;
 }
 
 /**
@@ -22,6 +31,8 @@ export interface JobNotifier {
   start(handlers: NotifierHandlers): Promise<void>;
   /** Sends the notification; call it after the change has committed. */
   notify(workspaceId: string, seq: number): Promise<void>;
+  /** Tells every instance that credentials were taken away; after the commit. */
+  revoked(revocation: Revocation): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -32,8 +43,32 @@ function parsePayload(payload: string | undefined): { workspaceId: string; seq: 
   return at > 0 && Number.isSafeInteger(seq) ? { workspaceId: payload.slice(0, at), seq } : null;
 }
 
-async function sendNotify(db: DataSource, workspaceId: string, seq: number): Promise<void> {
-  await db.query(`SELECT pg_notify($1, $2)`, [JOB_EVENTS_CHANNEL, `${workspaceId}:${seq}`]);
+async function sendNotify(db: DataSource, payload: string): Promise<void> {
+  await db.query(`SELECT pg_notify($1, $2)`, [JOB_EVENTS_CHANNEL, payload]);
+}
+
+/** For a process without a feed (the command-line tool): wake the instances after a commit that wrote job events. */
+export function notifyJobEvents(db: DataSource, workspaceId: string, seq: number): Promise<void> {
+  return sendNotify(db, `${workspaceId}:${seq}`);
+}
+
+/** For a process without a feed (the command-line tool): tell the instances that credentials were taken away. */
+export function notifyRevoked(db: DataSource, revocation: Revocation): Promise<void> {
+  return sendNotify(db, REVOKE + JSON.stringify(revocation));
+}
+
+/** Hands one notification's payload to the handler it is for. */
+function dispatch(handlers: NotifierHandlers | null, payload: string | undefined): void {
+  if (payload?.startsWith(REVOKE)) {
+    try {
+      handlers?.onRevoked?.(JSON.parse(payload.slice(REVOKE.length)) as Revocation);
+    } catch {
+      // not one of ours
+    }
+    return;
+  }
+  const parsed = parsePayload(payload);
+  if (parsed) handlers?.onEvent(parsed.workspaceId, parsed.seq);
 }
 
 /**
@@ -61,7 +96,11 @@ export class PgNotifier implements JobNotifier {
   }
 
   notify(workspaceId: string, seq: number): Promise<void> {
-    return sendNotify(this.db, workspaceId, seq);
+    return notifyJobEvents(this.db, workspaceId, seq);
+  }
+
+  revoked(revocation: Revocation): Promise<void> {
+    return notifyRevoked(this.db, revocation);
   }
 
   async stop(): Promise<void> {
@@ -80,9 +119,7 @@ export class PgNotifier implements JobNotifier {
   private async connect(): Promise<void> {
     const client = new pg.Client({ connectionString: this.url, application_name: this.applicationName, keepAlive: true });
     client.on('notification', (message) => {
-      if (message.channel !== JOB_EVENTS_CHANNEL) return;
-      const parsed = parsePayload(message.payload);
-      if (parsed) this.handlers?.onEvent(parsed.workspaceId, parsed.seq);
+      if (message.channel === JOB_EVENTS_CHANNEL) dispatch(this.handlers, message.payload);
     });
     client.on('error', (error) => this.lost(client, error));
     client.on('end', () => this.lost(client));
@@ -146,15 +183,16 @@ export class PGliteNotifier implements JobNotifier {
 
   async start(handlers: NotifierHandlers): Promise<void> {
     this.unlisten = await this.holdingSession(() =>
-      this.pglite.listen(JOB_EVENTS_CHANNEL, (payload) => {
-        const parsed = parsePayload(payload);
-        if (parsed) handlers.onEvent(parsed.workspaceId, parsed.seq);
-      }),
+      this.pglite.listen(JOB_EVENTS_CHANNEL, (payload) => dispatch(handlers, payload)),
     );
   }
 
   notify(workspaceId: string, seq: number): Promise<void> {
-    return sendNotify(this.db, workspaceId, seq);
+    return notifyJobEvents(this.db, workspaceId, seq);
+  }
+
+  revoked(revocation: Revocation): Promise<void> {
+    return notifyRevoked(this.db, revocation);
   }
 
   async stop(): Promise<void> {

@@ -13,6 +13,9 @@ import {
   type GraphQLSchema,
   type SelectionSetNode,
 } from 'graphql';
+import { unconditional } from '../authorization/conditions';
+import { scopes, type ScopeName } from '../authorization/scopes';
+import type { WorkspaceRole } from '../modules/users/membership.entity';
 
 /**
  * What decides a feed event's payload for one subscription: its selection set (with the
@@ -20,16 +23,17 @@ import {
  * has the same `key` get the same payload for the same event and the same viewer, so the feed
  * executes and serialises it once for all of them.
  *
- * `shared` says whether the payload is also the same for every workspace ADMIN: true when the
- * selection reads only fields whose value does not depend on who looks, given that the viewer
- * sees the job (below). Then one execution serves every ADMIN; otherwise one per viewer.
- * A non-ADMIN only ever receives their own jobs, so for them the viewer is the job's starter
- * and one execution per event serves all of that person's subscriptions anyway.
+ * `sharedBy(role)` says whether the payload is also the same for every viewer of that workspace
+ * role: true when the selection reads only fields that show their object to whoever passes the
+ * object's scope, and every such scope holds for that role whatever the object (scopes.ts: an
+ * ADMIN sees every resource, person and job). Then one execution serves every viewer of the
+ * role; otherwise one per viewer. A non-ADMIN only ever receives their own jobs, so for them
+ * one execution per event serves all of that person's subscriptions anyway.
  */
 export interface PayloadShape {
   id: number;
   key: string;
-  shared: boolean;
+  sharedBy(role: WorkspaceRole): boolean;
   /** What to execute: the subscriber's own document and variables. */
   document: DocumentNode;
   variableValues: Record<string, unknown> | undefined;
@@ -37,20 +41,24 @@ export interface PayloadShape {
 }
 
 /**
- * The fields a payload may read and still be the same for every ADMIN. Job.project, dataset
- * and retryOf are here because an ADMIN sees every resource and every job. Anything else (a
- * project's viewerRole or members, a person's groups, fields added later) makes the shape
- * per viewer: correct by default, shared only by review.
+ * The fields a payload may read and still be the same for every viewer who passes the scope
+ * named beside each (null: the field shows nothing beyond the job the viewer already sees).
+ * Anything else (a project's viewerRole or members, a person's groups, viewerCan, fields added
+ * later) makes the shape per viewer: correct by default, shared only by review.
  */
-const SHARED_FIELDS: Record<string, ReadonlySet<string>> = {
-  JobEvent: new Set(['cursor', 'job', 'status', 'progress', 'occurredAt']),
-  Job: new Set(['id', 'type', 'status', 'progress', 'user', 'project', 'dataset', 'folder', 'errorMessage', 'errorDetails', 'retryOf', 'createdAt', 'updatedAt', 'finishedAt']),
-  StorageFolder: new Set(['id', 'name']),
-  WorkspaceUser: new Set(['id', 'email', 'name', 'role', 'status', 'invitedAt', 'declinedAt', 'joinedAt', 'internal']),
-  Resource: new Set(['id', 'type', 'name', 'description', 'createdAt']),
-  Project: new Set(['id', 'type', 'name', 'description', 'createdAt']),
-  Dataset: new Set(['id', 'type', 'name', 'description', 'createdAt']),
-  Ontology: new Set(['id', 'type', 'name', 'description', 'createdAt']),
+const RESOURCE_FIELDS = { id: null, type: null, name: null, description: null, createdAt: null } as const;
+const SHARED_FIELDS: Record<string, Readonly<Record<string, ScopeName | null>>> = {
+  JobEvent: { cursor: null, job: null, status: null, progress: null, occurredAt: null },
+  Job: {
+    id: null, type: null, status: null, progress: null, user: 'person', cancelledBy: 'person', project: 'resource', dataset: 'resource',
+    folder: null, errorMessage: null, errorDetails: null, retryOf: 'job', createdAt: null, updatedAt: null, finishedAt: null,
+  },
+  StorageFolder: { id: null, name: null },
+  WorkspaceUser: { id: null, email: null, name: null, role: null, status: null, invitedAt: null, declinedAt: null, joinedAt: null, removedAt: null, internal: null },
+  Resource: RESOURCE_FIELDS,
+  Project: RESOURCE_FIELDS,
+  Dataset: RESOURCE_FIELDS,
+  Ontology: RESOURCE_FIELDS,
 };
 
 /**
@@ -58,7 +66,7 @@ const SHARED_FIELDS: Record<string, ReadonlySet<string>> = {
  * Counted: a key goes when its last subscription does, so clients cannot grow it without bound.
  */
 export class ShapeRegistry {
-  private readonly ids = new Map<string, { id: number; key: string; users: number; shared: boolean }>();
+  private readonly ids = new Map<string, { id: number; key: string; users: number; sharedBy: (role: WorkspaceRole) => boolean }>();
   private next = 1;
 
   acquire(args: {
@@ -101,14 +109,16 @@ export class ShapeRegistry {
     ]);
     let entry = this.ids.get(key);
     if (entry === undefined) {
-      entry = { id: this.next++, key, users: 0, shared: readsOnlyShared(args.schema, args.rootType, args.field.selectionSet, fragments) };
+      const used = new Set<ScopeName>();
+      const shareable = readsOnlyShared(args.schema, args.rootType, args.field.selectionSet, fragments, used);
+      entry = { id: this.next++, key, users: 0, sharedBy: sharing(shareable ? used : null) };
       this.ids.set(key, entry);
     }
     entry.users += 1;
     return {
       id: entry.id,
       key: entry.key, // one string for every subscription of the shape
-      shared: entry.shared,
+      sharedBy: entry.sharedBy,
       document: args.document,
       variableValues: args.variableValues ?? undefined,
       operationName: args.operationName ?? undefined,
@@ -125,11 +135,22 @@ export class ShapeRegistry {
   }
 }
 
+/** Whether a shape's payload is the same for every viewer of a role: every scope it passes holds for that role, whatever the object. */
+function sharing(used: Set<ScopeName> | null): (role: WorkspaceRole) => boolean {
+  const memo = new Map<WorkspaceRole, boolean>();
+  return (role) => {
+    let shared = memo.get(role);
+    if (shared === undefined) memo.set(role, (shared = used !== null && [...used].every((name) => unconditional(scopes[name].condition as never, role))));
+    return shared;
+  };
+}
+
 function readsOnlyShared(
   schema: GraphQLSchema,
   type: GraphQLNamedType,
   selectionSet: SelectionSetNode | undefined,
   fragments: Map<string, FragmentDefinitionNode>,
+  used: Set<ScopeName>,
   seen = new Set<string>(),
 ): boolean {
   if (!selectionSet) return true;
@@ -138,11 +159,13 @@ function readsOnlyShared(
       const name = selection.name.value;
       if (name === '__typename') continue;
       const allowed = SHARED_FIELDS[type.name];
-      if (!allowed?.has(name) || (selection.arguments?.length ?? 0) > 0) return false;
+      if (!allowed || !(name in allowed) || (selection.arguments?.length ?? 0) > 0) return false;
+      const scope = allowed[name];
+      if (scope) used.add(scope);
       if (!isObjectType(type) && !isInterfaceType(type)) return false;
       const field = type.getFields()[name];
       if (!field) return false;
-      if (!readsOnlyShared(schema, getNamedType(field.type), selection.selectionSet, fragments, seen)) return false;
+      if (!readsOnlyShared(schema, getNamedType(field.type), selection.selectionSet, fragments, used, seen)) return false;
     } else {
       const fragment = selection.kind === Kind.FRAGMENT_SPREAD ? fragments.get(selection.name.value) : selection;
       if (!fragment) return false;
@@ -151,7 +174,7 @@ function readsOnlyShared(
         seen.add(selection.name.value);
       }
       const condition = fragment.typeCondition ? schema.getType(fragment.typeCondition.name.value) : type;
-      if (!condition || !readsOnlyShared(schema, condition, fragment.selectionSet, fragments, seen)) return false;
+      if (!condition || !readsOnlyShared(schema, condition, fragment.selectionSet, fragments, used, seen)) return false;
     }
   }
   return true;

@@ -3,7 +3,7 @@ import { IssueTagResolver, ProjectIssueTagsResolver, WorkspaceIssueTagsResolver 
 import { ProjectTagResolver, ProjectTagsResolver, WorkspaceProjectTagsResolver } from './tags/project-tag.resolver';
 import { ApiKeyResolver, WorkspaceApiKeysResolver } from './api-keys/api-key.resolver';
 import { AuditEntryResolver, WorkspaceAuditResolver } from './audit/audit.resolver';
-import { UserMutationsResolver, WorkspaceUsersResolver } from './users/users.resolver';
+import { UserMutationsResolver, WorkspaceUserFieldsResolver, WorkspaceUsersResolver } from './users/users.resolver';
 import { GroupFieldsResolver, UserGroupsResolver } from './groups/group-fields.resolver';
 import { GroupResolver } from './groups/group.resolver';
 import { AssignmentResolver } from './resources/assignment.resolver';
@@ -20,6 +20,7 @@ export const resolvers = [
   // users, invitations, API keys, audit log
   WorkspaceUsersResolver,
   UserMutationsResolver,
+  WorkspaceUserFieldsResolver,
   WorkspaceApiKeysResolver,
   ApiKeyResolver,
   WorkspaceAuditResolver,

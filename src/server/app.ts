@@ -63,12 +63,18 @@ export async function createApp(services: Services, schema: GraphQLSchema): Prom
           await rateLimiter.consume({ ip: socketCtx.extra.request.socket.remoteAddress ?? 'unknown' }).catch(() => undefined);
           return false; // graphql-ws closes with 4403 Forbidden, no detail
         }
-        return socketCtx.extra.viewer !== null && wsLimits.admit(socketCtx, socketCtx.extra.viewer);
+        const viewer = socketCtx.extra.viewer;
+        if (viewer === null || !wsLimits.admit(socketCtx, viewer)) return false;
+        services.connections.add(socketCtx.extra.socket, viewer);
+        return true;
       },
       onSubscribe: wsLimits.onSubscribe,
       onNext: wsLimits.onNext,
       onError: wsLimits.onError,
-      onClose: wsLimits.onClose,
+      onClose: (socketCtx, code, reason) => {
+        services.connections.remove(socketCtx.extra.socket);
+        return wsLimits.onClose(socketCtx, code, reason);
+      },
       // The operation's id, socket and document go along: the job feed writes its events itself.
       context: (socketCtx, id, _payload, args): Context =>
         createContext({

@@ -1,10 +1,11 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import { LRUCache } from 'lru-cache';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
 import type { Viewer } from './context';
-import { queryOne } from '../database/sql';
+import { keyBySecretHash, touchKey } from '../modules/api-keys/api-keys.data';
+import { accountBySubject, claimAccount, createAccount, type Account } from '../modules/users/users.data';
 import { unauthenticated } from './errors';
 
 export const API_KEY_PREFIX = 'wsk_';
@@ -89,33 +90,16 @@ export class Authenticator {
 
   /** The account of `sub`: found, claimed (an invited email not yet signed in), or made. */
   private async account(sub: string, email: string, name: string | null, attempt = 0): Promise<Viewer> {
-    const toViewer = (r: { id: string; email: string; name: string | null }): Viewer => ({ userId: r.id, email: r.email, name: r.name });
-    const known = await queryOne(this.db, `SELECT id, email, name FROM users WHERE subject = $1`, [sub]);
-    if (known) return toViewer(known);
-    const claimed = await queryOne(this.db, 
-      `UPDATE users SET subject = $1, name = COALESCE(name, $3) WHERE lower(email) = $2 AND subject IS NULL RETURNING id, email, name`,
-      [sub, email, name],
-    );
-    if (claimed) return toViewer(claimed);
-    const made = await queryOne(this.db, 
-      `INSERT INTO users (id, subject, email, name) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING id, email, name`,
-      [randomUUID(), sub, email, name],
-    );
-    if (made) return toViewer(made);
+    const toViewer = (r: Account): Viewer => ({ userId: r.id, email: r.email, name: r.name });
+    const found = (await accountBySubject(this.db, sub)) ?? (await claimAccount(this.db, sub, email, name)) ?? (await createAccount(this.db, sub, email, name));
+    if (found) return toViewer(found);
     // Lost a race with a concurrent first request, or the email belongs to another subject.
     if (attempt === 0) return this.account(sub, email, name, 1);
     throw unauthenticated('This email is already linked to another account');
   }
 
   private async fromApiKey(token: string): Promise<Viewer> {
-    const row = await queryOne(this.db, 
-      `SELECT k.id, k.workspace_id AS "workspaceId", k.last_used_at AS "lastUsedAt", u.id AS "userId", u.email, u.name
-         FROM api_keys k
-         JOIN users u ON u.id = k.user_id
-         JOIN memberships m ON m.workspace_id = k.workspace_id AND m.user_id = k.user_id
-        WHERE k.secret_hash = $1 AND k.revoked_at IS NULL AND m.removed_at IS NULL AND m.status = 'JOINED'`,
-      [hashApiKey(token)],
-    );
+    const row = await keyBySecretHash(this.db, hashApiKey(token));
     if (!row) throw unauthenticated('The API key is unknown or revoked');
     this.touchKey(row.id, row.lastUsedAt);
     return { userId: row.userId, email: row.email, name: row.name, apiKey: { id: row.id, workspaceId: row.workspaceId } };
@@ -127,6 +111,6 @@ export class Authenticator {
     const last = Math.max(this.keyWrites.get(id) ?? 0, lastUsedAt?.getTime() ?? 0);
     if (now - last < LAST_USED_WRITE_INTERVAL_MS) return;
     this.keyWrites.set(id, now);
-    this.db.query(`UPDATE api_keys SET last_used_at = now() WHERE id = $1`, [id]).catch(() => this.keyWrites.delete(id));
+    touchKey(this.db, id).catch(() => this.keyWrites.delete(id));
   }
 }

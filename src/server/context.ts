@@ -54,7 +54,7 @@ export function createContext(args: {
     loaders: new Map(),
     transport: args.transport,
   } as Omit<Context, 'access'> as Context;
-  ctx.access = new Access(ctx);
+  ctx.access = new Access(ctx.viewer, ctx.db);
   return ctx;
 }
 

@@ -156,7 +156,7 @@ describe('jobEvents', () => {
     ]);
   });
 
-  it('stops showing others\' jobs to an ADMIN demoted to MEMBER, from the next event on', async () => {
+  it('stops showing others\' jobs to an ADMIN who stepped down to MEMBER, from the next event on', async () => {
     const { workspaceId, admin, projectId } = await setup();
     const other = await addMember(server, workspaceId, 'ADMIN');
     await assign(server, admin, workspaceId, other, 'PROJECT', projectId, 'ADMIN');
@@ -165,7 +165,7 @@ describe('jobEvents', () => {
     const adminsJob = await started(server, admin, { workspaceId, type: 'MODEL_TRAINING', projectId });
     await feed.until(1);
     expect(feed.events[0].job.id).toBe(adminsJob.id);
-    await changeRole(server, admin, workspaceId, other, 'MEMBER');
+    await changeRole(server, other, workspaceId, other, 'MEMBER'); // an ADMIN's role is taken only by themselves
     ok(await progress(server, admin, adminsJob.id, 0.3));
     const own = await started(server, other, { workspaceId, type: 'MODEL_TRAINING', projectId });
     await feed.until(2);
@@ -174,7 +174,7 @@ describe('jobEvents', () => {
     expect(feed.completed).toBe(false);
   });
 
-  it('ends the subscription of a removed member at the next event', async () => {
+  it('ends the feed of a removed member: their socket closes (4401), and their job was cancelled by the remover', async () => {
     const { workspaceId, admin, projectId } = await setup();
     const member = await addMember(server, workspaceId, 'MEMBER');
     await assign(server, admin, workspaceId, member, 'PROJECT', projectId, 'TEAM_MANAGER');
@@ -184,10 +184,12 @@ describe('jobEvents', () => {
     ok(await progress(server, member, own.id, 0.2));
     await feed.until(1);
     await removeUser(server, admin, workspaceId, member);
-    ok(await progress(server, admin, own.id, 0.4)); // their own job: they may no longer see anything
     await feed.ended();
-    expect(feed.completed).toBe(true);
-    expect(feed.events.map((e) => e.progress)).toEqual([0.2]);
+    expect((feed.errors[0] as { code?: number }).code).toBe(4401);
+    expect(feed.events[0].progress).toBe(0.2);
+    expect(feed.events.every((e) => e.job.id === own.id)).toBe(true); // at most their own job's CANCELLED, nothing of anyone else's
+    const [job] = await server.db.query(`SELECT status, cancelled_by FROM jobs WHERE id = $1`, [own.id]);
+    expect(job).toEqual({ status: 'CANCELLED', cancelled_by: admin.id });
   });
 });
 
@@ -291,7 +293,7 @@ describe('jobEvents payloads', () => {
 });
 
 describe('jobEvents with an API key', () => {
-  it('ends when the key is revoked, at the next event', async () => {
+  it('ends when the key is revoked: its socket closes (4401)', async () => {
     const { workspaceId, admin, projectId } = await setup();
     const made = ok(await server.gql(`mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { key apiKey { id } } }`, {
       input: { workspaceId, name: 'dashboard' },
@@ -301,9 +303,10 @@ describe('jobEvents with an API key', () => {
     const job = await started(server, admin, { workspaceId, type: 'LABEL_IMPORT', projectId });
     await feed.until(1);
     ok(await server.gql(`mutation($id: ID!) { revokeApiKey(id: $id) }`, { id: made.apiKey.id }, admin.token));
-    ok(await progress(server, admin, job.id, 0.5));
     await feed.ended();
-    expect(feed.completed).toBe(true);
+    expect((feed.errors[0] as { code?: number }).code).toBe(4401);
+    ok(await progress(server, admin, job.id, 0.5));
+    await settle();
     expect(feed.events).toHaveLength(1);
   });
 });

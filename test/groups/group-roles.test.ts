@@ -55,8 +55,12 @@ describe('assignGroup / unassignGroup (workspace ADMIN; an ADMIN of every resour
     expect(await groupRole(s.ids[0], s.groupId)).toBeNull();
   });
 
-  it('lets an ADMIN of every resource named (a MEMBER) give and take a group role, even on a group they are not in', async () => {
+  it('lets an ADMIN of every resource named (a MEMBER) give and take a group role on a group they see; a group they may not see is NOT_FOUND', async () => {
     const s = await setting('ADMIN');
+    const before = await counts(server, ROLE_TABLES);
+    expect(errorCode(await assignGroup(server, s.actor, { groupId: s.groupId, resourceIds: s.ids, role: 'TEAM_MANAGER' }))).toBe('NOT_FOUND');
+    expect(await counts(server, ROLE_TABLES)).toEqual(before);
+    await server.db.query(`INSERT INTO group_members (group_id, user_id) VALUES ($1, $2)`, [s.groupId, s.actor.id]); // now theirs
     ok(await assignGroup(server, s.actor, { groupId: s.groupId, resourceIds: s.ids, role: 'TEAM_MANAGER' }));
     ok(await assignGroup(server, s.actor, { groupId: s.groupId, resourceIds: s.ids, role: 'ANNOTATOR' }));
     expect(await groupRole(s.ids[1], s.groupId)).toBe('ANNOTATOR');

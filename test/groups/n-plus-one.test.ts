@@ -47,7 +47,7 @@ async function seed() {
     [workspaceId, userIds],
   );
   const groupIds = Array.from({ length: GROUPS }, () => randomUUID());
-  await server.db.query(`INSERT INTO groups (id, workspace_id, name) SELECT id, $2, 'Group ' || n FROM unnest($1::uuid[]) WITH ORDINALITY AS t(id, n)`, [groupIds, workspaceId]);
+  await server.db.query(`INSERT INTO groups (id, workspace_id, name, name_key) SELECT id, $2, 'Group ' || n, 'group ' || n FROM unnest($1::uuid[]) WITH ORDINALITY AS t(id, n)`, [groupIds, workspaceId]);
   // Each person in two groups; every group has a manager.
   await server.db.query(
     `INSERT INTO group_members (group_id, user_id)

@@ -144,9 +144,9 @@ const ROWS: Row[] = [
   { name: 'a malformed id (lookup)', code: 'null', req: (f) => ({ query: `query($w: ID!, $id: ID!) { workspace(id: $w) { job(id: $id) { id } } }`, variables: { w: f.id('A'), id: "1' OR '1'='1" }, at: (d) => d.workspace.job }) },
   { name: 'an unknown group to delete', code: 'NOT_FOUND', req: () => ({ query: byId('deleteGroup', 'groupId'), variables: { id: U() } }) },
   { name: 'an unknown group to rename', code: 'NOT_FOUND', req: input(UPDATE_GROUP, () => ({ groupId: U(), name: 'x' })) },
-  { name: 'an unknown person to add to a group', code: 'NOT_FOUND', field: 'input.userIds', req: input(GROUP_MEMBERS, (f) => ({ groupId: f.id('G'), userIds: [U()] })) },
-  { name: 'an unknown manager to add to a group', code: 'NOT_FOUND', field: 'input.userIds', req: input(GROUP_MANAGERS, (f) => ({ groupId: f.id('G'), userIds: [U()] })) },
-  { name: 'an unknown member of a new group', code: 'NOT_FOUND', field: 'input.memberIds', req: input(CREATE_GROUP, (f) => ({ workspaceId: f.id('A'), name: 'New', memberIds: [U()] })) },
+  { name: 'an unknown person to add to a group', code: 'NOT_FOUND', req: input(GROUP_MEMBERS, (f) => ({ groupId: f.id('G'), userIds: [U()] })) },
+  { name: 'an unknown manager to add to a group', code: 'NOT_FOUND', req: input(GROUP_MANAGERS, (f) => ({ groupId: f.id('G'), userIds: [U()] })) },
+  { name: 'an unknown member of a new group', code: 'NOT_FOUND', req: input(CREATE_GROUP, (f) => ({ workspaceId: f.id('A'), name: 'New', memberIds: [U()] })) },
   { name: 'an unknown person to assign', code: 'NOT_FOUND', req: input(ASSIGN_USER, (f) => ({ workspaceId: f.id('A'), userId: U(), resourceType: 'PROJECT', resourceIds: [f.id('P')], role: 'ANNOTATOR' })) },
   { name: 'an unknown resource to assign to', code: 'NOT_FOUND', req: input(ASSIGN_USER, (f) => ({ workspaceId: f.id('A'), userId: f.id('member'), resourceType: 'PROJECT', resourceIds: [f.id('P'), U()], role: 'ANNOTATOR' })) },
   { name: 'an unknown resource to unassign from', code: 'NOT_FOUND', req: input(UNASSIGN_USER, (f) => ({ workspaceId: f.id('A'), userId: f.id('member'), resourceType: 'PROJECT', resourceId: U() })) },
@@ -174,7 +174,7 @@ const ROWS: Row[] = [
   // Ids inside lists of tags are bad input (the tags module's choice), for unknown ids as for ids of other workspaces.
   { name: 'an unknown tag to set on a project', code: 'BAD_USER_INPUT', field: 'input.tagIds', req: input(SET_TAGS, (f) => ({ projectId: f.id('P'), tagIds: [U()] })) },
   { name: 'an unknown tag on a new issue', code: 'BAD_USER_INPUT', field: 'input.tagIds', req: input(CREATE_ISSUE, (f) => ({ projectId: f.id('P'), title: 'x', tagIds: [U()] })) },
-  { name: 'an unknown replacement', code: 'BAD_USER_INPUT', field: 'input.replacementUserId', req: input(REMOVE_USER, (f) => ({ workspaceId: f.id('A'), userId: f.id('member'), replacementUserId: U() })) },
+  { name: 'an unknown replacement (no one, as a person one may not see)', code: 'NOT_FOUND', req: input(REMOVE_USER, (f) => ({ workspaceId: f.id('A'), userId: f.id('member'), replacementUserId: U() })) },
   { name: 'the person removed as their own replacement', code: 'BAD_USER_INPUT', field: 'input.replacementUserId', req: input(REMOVE_USER, (f) => ({ workspaceId: f.id('A'), userId: f.id('member'), replacementUserId: f.id('member') })) },
   { name: 'an unknown workspace feed (WebSocket)', code: 'NOT_FOUND', req: () => ({ ws: `subscription($w: ID!) { jobEvents(workspaceId: $w) { cursor } }`, variables: { w: U() } }) },
 

@@ -151,7 +151,7 @@ describe('workspace.jobs with the people who started them', () => {
         const withUsers = await counter.during(async () => (page = ok(await server.gql(withPeople, { id: workspaceId }, admin.token))));
         expect(withUsers).toBe(without);
         expect(page.workspace.jobs.nodes.map((n: any) => [n.id, n.user.id, n.user.role, n.user.status])).toEqual([
-          [jobs.tasker.id, tasker.id, 'TASKER', 'JOINED'],
+          [jobs.tasker.id, tasker.id, 'TASKER', 'REMOVED'], // history names them, as REMOVED
           [jobs.member.id, member.id, 'MEMBER', 'JOINED'],
           [jobs.admin.id, admin.id, 'ADMIN', 'JOINED'],
         ]);

@@ -121,8 +121,10 @@ describe('startJob', () => {
 
   it.each(['INVITED', 'DECLINED'] as const)('is NOT_FOUND to an %s resource ADMIN', async (status) => {
     const ids = await setup();
-    const person = await addMember(server, ids.workspaceId, 'MEMBER', status);
+    // Given the role while INVITED (a DECLINED person is given none), then answering as the case says.
+    const person = await addMember(server, ids.workspaceId, 'MEMBER', 'INVITED');
     await assign(server, ids.admin, ids.workspaceId, person, 'PROJECT', ids.projectId, 'ADMIN');
+    await server.db.query(`UPDATE memberships SET status = $3 WHERE workspace_id = $1 AND user_id = $2`, [ids.workspaceId, person.id, status]);
     expect(errorCode(await startJob(server, person, { workspaceId: ids.workspaceId, type: 'MODEL_TRAINING', projectId: ids.projectId }))).toBe('NOT_FOUND');
   });
 

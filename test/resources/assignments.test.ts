@@ -57,10 +57,14 @@ describe('assignUser / unassignUser on a project', () => {
     expect(await directRole(id, subject.id)).toBeNull();
   });
 
-  it('lets a TASKER who is the project ADMIN assign too (the table names no workspace role)', async () => {
-    const { workspaceId, id, actor, subject } = await projectWith('ADMIN', 'TASKER');
-    ok(await assignUser(server, actor, { workspaceId, userId: subject.id, resourceIds: [id], role: 'REVIEWER' }));
-    expect(await directRole(id, subject.id)).toBe('REVIEWER');
+  it('lets a TASKER who is the project ADMIN change their own role, but finds no one else (a TASKER sees no other person): NOT_FOUND', async () => {
+    const { workspaceId, id, actor, subject } = await projectWith('ADMIN', 'TASKER'); // the project's owner stays its ADMIN
+    const before = await counts(server, ROLE_TABLES);
+    expect(errorCode(await assignUser(server, actor, { workspaceId, userId: subject.id, resourceIds: [id], role: 'REVIEWER' }))).toBe('NOT_FOUND');
+    expect(errorCode(await assignUser(server, actor, { workspaceId, userId: randomUUID(), resourceIds: [id], role: 'REVIEWER' }))).toBe('NOT_FOUND');
+    expect(await counts(server, ROLE_TABLES)).toEqual(before);
+    ok(await assignUser(server, actor, { workspaceId, userId: actor.id, resourceIds: [id], role: 'REVIEWER' }));
+    expect(await directRole(id, actor.id)).toBe('REVIEWER');
   });
 
   it.each(['TEAM_MANAGER', 'REVIEWER', 'ANNOTATOR', 'ANNOTATOR_REVIEWER'] as const)(
@@ -95,10 +99,10 @@ describe('assignUser / unassignUser on a project', () => {
   });
 
   it('treats a TEAM_MANAGER role held through a group like a direct one', async () => {
-    const { workspaceId, admin, owner, id, subject } = await projectWith(null);
+    const { workspaceId, admin, id, subject } = await projectWith(null);
     const person = await addMember(server, workspaceId, 'MEMBER');
     const group = await createGroup(server, admin, workspaceId, { memberIds: [person.id] });
-    ok(await assignGroup(server, owner, { groupId: group, resourceIds: [id], role: 'TEAM_MANAGER' }));
+    ok(await assignGroup(server, admin, { groupId: group, resourceIds: [id], role: 'TEAM_MANAGER' }));
     ok(await assignUser(server, person, { workspaceId, userId: subject.id, resourceIds: [id], role: 'ANNOTATOR' }));
     expect(errorCode(await assignUser(server, person, { workspaceId, userId: subject.id, resourceIds: [id], role: 'ADMIN' }))).toBe('FORBIDDEN');
   });
@@ -237,7 +241,7 @@ describe('assignUser in bulk', () => {
 });
 
 describe('who may be assigned', () => {
-  it.each(['INVITED', 'DECLINED', 'JOINED'] as const)('an %s member of the workspace', async (status) => {
+  it.each(['INVITED', 'JOINED'] as const)('an %s member of the workspace', async (status) => {
     const { workspaceId, admin } = await createWorkspace(server);
     const person = await addMember(server, workspaceId, 'TASKER', status);
     const project = await createResource(server, admin, workspaceId);
@@ -245,14 +249,28 @@ describe('who may be assigned', () => {
     expect(await directRole(project, person.id)).toBe('ANNOTATOR');
   });
 
-  it('not a stranger, a removed member, or a malformed id: NOT_FOUND, nothing written', async () => {
+  it('not a DECLINED or removed member until invited again: BAD_USER_INPUT, nothing written', async () => {
+    const { workspaceId, admin } = await createWorkspace(server);
+    const project = await createResource(server, admin, workspaceId);
+    const declined = await addMember(server, workspaceId, 'MEMBER', 'DECLINED');
+    const removed = await addMember(server, workspaceId, 'MEMBER');
+    await server.db.query(`UPDATE memberships SET status = 'REMOVED', removed_at = now() WHERE workspace_id = $1 AND user_id = $2`, [workspaceId, removed.id]);
+    const before = await counts(server, ROLE_TABLES);
+    for (const userId of [declined.id, removed.id]) {
+      const res = await assignUser(server, admin, { workspaceId, userId, resourceIds: [project], role: 'ADMIN' });
+      expect(res.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.userId' });
+      // They hold nothing to take away.
+      expect(ok(await unassignUser(server, admin, { workspaceId, userId, resourceId: project })).unassignUser).toBe(false);
+    }
+    expect(await counts(server, ROLE_TABLES)).toEqual(before);
+  });
+
+  it('not a stranger or a malformed id: NOT_FOUND, nothing written', async () => {
     const { workspaceId, admin } = await createWorkspace(server);
     const project = await createResource(server, admin, workspaceId);
     const stranger = await signIn(server, `s-${randomUUID().slice(0, 6)}@else.test`);
-    const removed = await addMember(server, workspaceId, 'MEMBER');
-    await server.db.query(`UPDATE memberships SET removed_at = now() WHERE workspace_id = $1 AND user_id = $2`, [workspaceId, removed.id]);
     const before = await counts(server, ROLE_TABLES);
-    for (const userId of [stranger.id, removed.id, 'nope', randomUUID()]) {
+    for (const userId of [stranger.id, 'nope', randomUUID()]) {
       expect(errorCode(await assignUser(server, admin, { workspaceId, userId, resourceIds: [project], role: 'ANNOTATOR' }))).toBe('NOT_FOUND');
       expect(errorCode(await unassignUser(server, admin, { workspaceId, userId, resourceId: project }))).toBe('NOT_FOUND');
     }

@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { ConfigError, loadConfig } from '../../src/config';
 import { Mailer, type MailTransport } from '../../src/modules/mail/mailer';
-import { enqueueMail } from '../../src/modules/mail/outbox';
+import { enqueueMail } from '../../src/modules/mail/mail.data';
 import { createWorkspace } from '../support/fixtures';
 import { freshDatabase, startTestServer, type TestServer } from '../support/harness';
 import { INVITE, uniqueEmail } from './users.support';

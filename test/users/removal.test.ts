@@ -13,7 +13,7 @@ const remove = (token: string, input: Record<string, unknown>) => server.gql(REM
 
 async function group(workspaceId: string, name: string, members: string[], managers: string[] = []) {
   const id = randomUUID();
-  await server.db.query(`INSERT INTO groups (id, workspace_id, name) VALUES ($1, $2, $3)`, [id, workspaceId, name]);
+  await server.db.query(`INSERT INTO groups (id, workspace_id, name, name_key) VALUES ($1, $2, $3, lower($3))`, [id, workspaceId, name]);
   for (const userId of members) await server.db.query(`INSERT INTO group_members (group_id, user_id) VALUES ($1, $2)`, [id, userId]);
   for (const userId of managers) await server.db.query(`INSERT INTO group_managers (group_id, user_id) VALUES ($1, $2)`, [id, userId]);
   return id;
@@ -92,14 +92,15 @@ describe('removeUser', () => {
       { type: 'ONTOLOGY', id: viaGroup, name: 'Group-held ontology' },
       { type: 'PROJECT', id: project, name: 'Solo project' },
     ]);
+    expect(res.errors![0].extensions!.hiddenCount).toBe(0); // a workspace ADMIN sees every resource
     expect(await counts(server, ['resource_user_roles', 'group_members', 'audit_log'])).toEqual(before);
     expect((await membershipOf(server, workspaceId, person.id))!.removed_at).toBeNull();
   });
 
-  it.each(['JOINED', 'INVITED'] as const)('hands the resources to a %s replacement in the same transaction', async (status) => {
+  it('hands the resources to a JOINED replacement in the same transaction', async () => {
     const { workspaceId, admin } = await createWorkspace(server);
     const person = await addMember(server, workspaceId, 'WORKFORCE_MANAGER');
-    const heir = await addMember(server, workspaceId, 'MEMBER', status);
+    const heir = await addMember(server, workspaceId, 'MEMBER', 'JOINED');
     const project = await resourceWithAdmin(server, workspaceId, 'PROJECT', 'Handed project', [person.id]);
     const dataset = await resourceWithAdmin(server, workspaceId, 'DATASET', 'Handed dataset', [person.id]);
     await server.db.query(`INSERT INTO resource_user_roles (resource_id, user_id, workspace_id, role) VALUES ($1, $2, $3, 'ANNOTATOR')`, [project, heir.id, workspaceId]);
@@ -123,15 +124,26 @@ describe('removeUser', () => {
     ]);
   });
 
-  it('lets a WORKFORCE_MANAGER remove a TASKER who is a sole resource ADMIN, with a replacement', async () => {
-    const { workspaceId } = await createWorkspace(server);
+  it('lets a WORKFORCE_MANAGER remove a TASKER who is a sole ADMIN of a dataset they cannot see, handing it to a workspace ADMIN only', async () => {
+    const { workspaceId, admin } = await createWorkspace(server);
     const manager = await addMember(server, workspaceId, 'WORKFORCE_MANAGER');
+    const colleague = await addMember(server, workspaceId, 'MEMBER');
     const tasker = await addMember(server, workspaceId, 'TASKER');
     const dataset = await resourceWithAdmin(server, workspaceId, 'DATASET', 'Tasker data', [tasker.id]);
-    expect(errorCode(await remove(manager.token, { workspaceId, userId: tasker.id }))).toBe('REPLACEMENT_REQUIRED');
-    const res = await remove(manager.token, { workspaceId, userId: tasker.id, replacementUserId: manager.id });
-    expect(res.data.removeUser.reassigned.map((r: any) => r.id)).toEqual([dataset]);
-    expect(await role(dataset, manager.id)).toBe('ADMIN');
+    // The refusal names nothing the WORKFORCE_MANAGER may not see.
+    const required = await remove(manager.token, { workspaceId, userId: tasker.id });
+    expect(errorCode(required)).toBe('REPLACEMENT_REQUIRED');
+    expect(required.errors![0].extensions).toMatchObject({ resources: [], hiddenCount: 1 });
+    expect(JSON.stringify(required.errors)).not.toContain(dataset);
+    // Handing it over is giving ADMIN there: not to themselves, nor to anyone but a workspace ADMIN.
+    for (const heir of [manager, colleague]) {
+      expect(errorCode(await remove(manager.token, { workspaceId, userId: tasker.id, replacementUserId: heir.id }))).toBe('FORBIDDEN');
+      expect(await role(dataset, heir.id)).toBeNull();
+    }
+    const res = await remove(manager.token, { workspaceId, userId: tasker.id, replacementUserId: admin.id });
+    expect(res.errors).toBeUndefined();
+    expect(res.data.removeUser.reassigned).toEqual([]); // the WORKFORCE_MANAGER still may not see it
+    expect(await role(dataset, admin.id)).toBe('ADMIN');
   });
 
   it('ignores a replacement that nothing needs', async () => {
@@ -142,31 +154,34 @@ describe('removeUser', () => {
   });
 
   it.each([
-    ['the person removed', 'self'],
-    ['a DECLINED person', 'declined'],
-    ['a removed person', 'removed'],
-    ['a person of another workspace', 'foreign'],
-    ['an unknown id', 'unknown'],
-    ['a malformed id', 'malformed'],
-  ])('refuses %s as replacement with BAD_USER_INPUT, and changes nothing', async (_name, which) => {
+    ['the person removed', 'self', 'BAD_USER_INPUT'],
+    ['an INVITED person (the replacement must have joined)', 'invited', 'BAD_USER_INPUT'],
+    ['a DECLINED person', 'declined', 'BAD_USER_INPUT'],
+    ['a removed person', 'removed', 'BAD_USER_INPUT'],
+    ['a person of another workspace', 'foreign', 'NOT_FOUND'],
+    ['an unknown id', 'unknown', 'NOT_FOUND'],
+    ['a malformed id', 'malformed', 'NOT_FOUND'],
+  ])('refuses %s as replacement (%s), and changes nothing', async (_name, which, code) => {
     const { workspaceId, admin } = await createWorkspace(server);
     const person = await addMember(server, workspaceId, 'MEMBER');
     const project = await resourceWithAdmin(server, workspaceId, 'PROJECT', 'P', [person.id]);
     const declined = await addMember(server, workspaceId, 'MEMBER', 'DECLINED');
+    const invited = await addMember(server, workspaceId, 'MEMBER', 'INVITED');
     const removed = await addMember(server, workspaceId, 'MEMBER');
-    await server.db.query(`UPDATE memberships SET removed_at = now() WHERE workspace_id = $1 AND user_id = $2`, [workspaceId, removed.id]);
+    await server.db.query(`UPDATE memberships SET status = 'REMOVED', removed_at = now() WHERE workspace_id = $1 AND user_id = $2`, [workspaceId, removed.id]);
     const foreign = await signIn(server, `foreign-${randomUUID().slice(0, 6)}@example.test`);
     const ids: Record<string, string> = {
       self: person.id,
       declined: declined.id,
+      invited: invited.id,
       removed: removed.id,
       foreign: foreign.id,
       unknown: randomUUID(),
       malformed: 'x',
     };
     const res = await remove(admin.token, { workspaceId, userId: person.id, replacementUserId: ids[which] });
-    expect(errorCode(res)).toBe('BAD_USER_INPUT');
-    expect(res.errors![0].extensions!.field).toBe('input.replacementUserId');
+    expect(errorCode(res)).toBe(code);
+    if (code === 'BAD_USER_INPUT') expect(res.errors![0].extensions!.field).toBe('input.replacementUserId');
     expect(await role(project, person.id)).toBe('ADMIN');
     expect((await membershipOf(server, workspaceId, person.id))!.removed_at).toBeNull();
   });

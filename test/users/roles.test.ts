@@ -65,12 +65,34 @@ describe('changeUserRole', () => {
   it('answers NOT_FOUND for an unknown, malformed, removed or foreign user', async () => {
     const { workspaceId, admin } = await createWorkspace(server);
     const gone = await addMember(server, workspaceId, 'MEMBER');
-    await server.db.query(`UPDATE memberships SET removed_at = now() WHERE workspace_id = $1 AND user_id = $2`, [workspaceId, gone.id]);
+    await server.db.query(`UPDATE memberships SET status = 'REMOVED', removed_at = now() WHERE workspace_id = $1 AND user_id = $2`, [workspaceId, gone.id]);
     const foreign = await createWorkspace(server);
     for (const userId of ['00000000-0000-4000-8000-000000000000', 'nope', gone.id, foreign.admin.id]) {
       expect(errorCode(await change(admin.token, workspaceId, userId, 'TASKER'))).toBe('NOT_FOUND');
     }
     expect((await membershipOf(server, workspaceId, gone.id))!.role).toBe('MEMBER');
+  });
+
+  it("refuses an ADMIN changing another ADMIN's role (FORBIDDEN): an ADMIN steps down only themselves", async () => {
+    const { workspaceId, admin } = await createWorkspace(server);
+    const other = await addMember(server, workspaceId, 'ADMIN');
+    for (const role of ['MEMBER', 'TASKER', 'WORKFORCE_MANAGER'] as const) {
+      expect(errorCode(await change(admin.token, workspaceId, other.id, role))).toBe('FORBIDDEN');
+    }
+    expect((await membershipOf(server, workspaceId, other.id))!.role).toBe('ADMIN');
+  });
+
+  it('refuses making a group manager a TASKER (INVARIANT, naming the groups) until they are taken off as manager', async () => {
+    const { workspaceId, admin } = await createWorkspace(server);
+    const lead = await addMember(server, workspaceId, 'MEMBER');
+    const create = `mutation($input: CreateGroupInput!) { createGroup(input: $input) { id name } }`;
+    const group = (await server.gql(create, { input: { workspaceId, name: 'Night shift', managerIds: [lead.id] } }, admin.token)).data.createGroup;
+    const res = await change(admin.token, workspaceId, lead.id, 'TASKER');
+    expect(res.errors![0].extensions).toMatchObject({ code: 'INVARIANT', groups: [{ id: group.id, name: 'Night shift' }] });
+    expect((await membershipOf(server, workspaceId, lead.id))!.role).toBe('MEMBER');
+    const off = `mutation($input: GroupUsersInput!) { removeGroupManagers(input: $input) { id } }`;
+    expect((await server.gql(off, { input: { groupId: group.id, userIds: [lead.id] } }, admin.token)).errors).toBeUndefined();
+    expect((await change(admin.token, workspaceId, lead.id, 'TASKER')).data.changeUserRole.role).toBe('TASKER');
   });
 
   it('refuses a role that does not exist with BAD_USER_INPUT', async () => {
@@ -80,7 +102,7 @@ describe('changeUserRole', () => {
   });
 });
 
-describe('two ADMINs demoting each other at the same moment', () => {
+describe('two ADMINs stepping down at the same moment', () => {
   const onPostgres = process.env.TEST_DATABASE_URL ? it : it.skip;
 
   // PGlite is one session, so requests never overlap there; this needs real concurrency.
@@ -88,12 +110,12 @@ describe('two ADMINs demoting each other at the same moment', () => {
     for (let round = 0; round < 5; round++) {
       const { workspaceId, admin: a } = await createWorkspace(server);
       const b = await addMember(server, workspaceId, 'ADMIN');
-      // Hold the workspace lock so both requests are waiting on it, then let them race.
+      // Hold the workspace's membership lock (what every change of roles takes) so both requests are waiting on it, then let them race.
       const blocker = new pg.Client({ connectionString: (server.db.options as { url?: string }).url });
       await blocker.connect();
       await blocker.query('BEGIN');
-      await blocker.query(`SELECT 1 FROM workspaces WHERE id = $1 FOR UPDATE`, [workspaceId]);
-      const racing = Promise.all([change(a.token, workspaceId, b.id, 'MEMBER'), change(b.token, workspaceId, a.id, 'MEMBER')]);
+      await blocker.query(`SELECT pg_advisory_xact_lock(hashtext('memberships'), hashtext($1))`, [workspaceId]);
+      const racing = Promise.all([change(a.token, workspaceId, a.id, 'MEMBER'), change(b.token, workspaceId, b.id, 'MEMBER')]);
       await waitForLockWaiters(blocker, 2);
       await blocker.query('COMMIT');
       await blocker.end();

@@ -132,14 +132,18 @@ describe('workspace.users', () => {
     expect(res.data.workspace.users.totalCount).toBe(1);
   });
 
-  it('does not list removed people, nor count them, and user(id) is null for them', async () => {
+  it('leaves removed people out, nor counts them, unless asked for by status; user(id) shows them as REMOVED', async () => {
     const { workspaceId, admin } = await createWorkspace(server);
     const gone = await addMember(server, workspaceId, 'MEMBER');
     expect((await server.gql(REMOVE, { input: { workspaceId, userId: gone.id } }, admin.token)).errors).toBeUndefined();
     const res = await server.gql(USERS, { w: workspaceId }, admin.token);
     expect(ids(res)).toEqual([admin.id]);
     expect(res.data.workspace.users.totalCount).toBe(1);
-    expect((await server.gql(USER, { w: workspaceId, id: gone.id }, admin.token)).data.workspace.user).toBeNull();
+    const removed = await server.gql(USERS, { w: workspaceId, filter: { status: 'REMOVED' } }, admin.token);
+    expect(ids(removed)).toEqual([gone.id]);
+    expect(removed.data.workspace.users.totalCount).toBe(1);
+    const one = await server.gql(`query($w: ID!, $id: ID!) { workspace(id: $w) { user(id: $id) { id status removedAt } } }`, { w: workspaceId, id: gone.id }, admin.token);
+    expect(one.data.workspace.user).toMatchObject({ id: gone.id, status: 'REMOVED', removedAt: expect.any(String) });
   });
 
   it("marks people internal by the workspace's internal domains, and follows a change of them", async () => {
@@ -192,7 +196,7 @@ describe('listing 1,000 users', () => {
        SELECT $1, id, 'MEMBER', 'JOINED', now(), now() FROM users WHERE email LIKE 'bulk-%-' || $2 || '@bulk.test'`,
       [workspaceId, workspaceId.slice(0, 8)],
     );
-    await server.db.query(`INSERT INTO groups (id, workspace_id, name) SELECT gen_random_uuid(), $1, 'Group ' || i FROM generate_series(1, 20) AS i`, [workspaceId]);
+    await server.db.query(`INSERT INTO groups (id, workspace_id, name, name_key) SELECT gen_random_uuid(), $1, 'Group ' || i, 'group ' || i FROM generate_series(1, 20) AS i`, [workspaceId]);
     await server.db.query(
       `INSERT INTO resources (id, workspace_id, type, name) SELECT gen_random_uuid(), $1, 'PROJECT', 'Project ' || i FROM generate_series(1, 50) AS i`,
       [workspaceId],

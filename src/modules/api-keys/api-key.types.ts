@@ -1,4 +1,6 @@
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { Check } from '../common/input-checks';
+import { id, name } from '../common/validation';
 
 @ObjectType('ApiKey', { simpleResolvers: true })
 export class ApiKey {
@@ -24,11 +26,13 @@ export class CreatedApiKey {
   apiKey!: ApiKey;
 }
 
-@InputType()
+@InputType('CreateApiKeyInput')
 export class CreateApiKeyInput {
   @Field(() => ID)
+  @Check(id())
   workspaceId!: string;
 
   @Field()
+  @Check(name(100))
   name!: string;
 }

@@ -2,7 +2,7 @@ import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
 import { Auth } from '../../authorization/guard';
 import type { Context } from '../../server/context';
 import type { Page } from '../common/pagination';
-import { workspaceUsers } from '../users/workspace-user.loader';
+import { workspaceUsers } from '../users/users.loaders';
 import { WorkspaceUser } from '../users/workspace-user.types';
 import { Workspace } from '../workspaces/workspace.types';
 import { auditLog } from './audit.service';

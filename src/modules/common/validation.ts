@@ -1,47 +1,91 @@
 import { badInput } from '../../server/errors';
+import type { FieldCheck } from './input-checks';
 
 /**
- * An unpaired UTF-16 surrogate (JSON's "\ud800"): not Unicode text. PostgreSQL refuses it in
- * jsonb (the audit entry would fail: INTERNAL_SERVER_ERROR) and would store text as U+FFFD.
+ * What clean input is: the checks input classes declare (`@Check(name())`), and the keys that
+ * names and emails compare by.
  */
-const LONE_SURROGATE = /\p{Cs}/u;
 
-/** Trims a name and checks its length; names compare case-insensitively after trimming. */
+/** An unpaired UTF-16 surrogate (JSON's "\ud800"): not Unicode text (PostgreSQL would refuse it in jsonb). */
+const LONE_SURROGATE = /\p{Cs}/u;
+/**
+ * What no name may hold: control characters, format characters (zero-width spaces and joiners,
+ * bidirectional marks, soft hyphens: Unicode Cf) and line or paragraph separators. Two names
+ * that look the same must be the same name.
+ */
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+
+/**
+ * The key names compare by (PERMISSIONS.md, "Names"): NFKC (full-width and compatibility forms
+ * fold to their plain letters), trimmed, case-folded (upper then lower case, so "ß" meets "SS").
+ * Unique indexes hold on it (name_key columns).
+ */
+export function nameKey(name: string): string {
+  return name.normalize('NFKC').trim().toUpperCase().toLowerCase().normalize('NFKC');
+}
+
+/** A name: trimmed, 1 to `max` characters, with nothing invisible in it. */
 export function cleanName(value: unknown, field: string, max = 200): string {
   if (typeof value !== 'string') throw badInput(field, `${field} must be a string`);
-  const name = value.trim();
+  const name = value.normalize('NFC').trim();
   if (name.length === 0) throw badInput(field, `${field} must not be empty`);
   if (name.length > max) throw badInput(field, `${field} must be at most ${max} characters`);
-  if (/[\u0000-\u001f\u007f]/.test(name)) throw badInput(field, `${field} must not contain control characters`);
+  if (INVISIBLE.test(name)) throw badInput(field, `${field} must not contain control, zero-width or line-separator characters`);
   if (LONE_SURROGATE.test(name)) throw badInput(field, `${field} must be valid Unicode text`);
   return name;
 }
+export const name =
+  (max = 200): FieldCheck =>
+  (value, field) =>
+    cleanName(value, field, max);
+
+/** Optional free text: trimmed (empty stays empty: on an update it clears), bounded; tabs and line breaks are fine, other controls are not. */
+export const description =
+  (max = 2000): FieldCheck =>
+  (value, field) => {
+    if (typeof value !== 'string') throw badInput(field, `${field} must be a string`);
+    const text = value.trim();
+    if (text.length > max) throw badInput(field, `${field} must be at most ${max} characters`);
+    if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(text)) throw badInput(field, `${field} must not contain control characters`);
+    if (LONE_SURROGATE.test(text)) throw badInput(field, `${field} must be valid Unicode text`);
+    return text;
+  };
 
 /** A search text: trimmed, null when empty; bounded, with no control characters (no name or email holds one). */
-export function cleanSearch(value: string | null | undefined, field: string, max = 200): string | null {
-  const text = value?.trim();
-  if (!text) return null;
-  if (text.length > max) throw badInput(field, `search must be at most ${max} characters`);
-  if (/[\u0000-\u001f\u007f]/.test(text)) throw badInput(field, 'search must not contain control characters');
-  if (LONE_SURROGATE.test(text)) throw badInput(field, 'search must be valid Unicode text');
-  return text;
-}
+export const search =
+  (max = 200): FieldCheck =>
+  (value, field) => {
+    const text = typeof value === 'string' ? value.trim() : '';
+    if (!text) return null;
+    if (text.length > max) throw badInput(field, `search must be at most ${max} characters`);
+    if (/[\u0000-\u001f\u007f]/.test(text)) throw badInput(field, 'search must not contain control characters');
+    if (LONE_SURROGATE.test(text)) throw badInput(field, 'search must be valid Unicode text');
+    return text;
+  };
 
 /** A LIKE pattern matching `text` anywhere, literally: %, _ and \ in it match only themselves. */
 export function containsPattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-/** Optional free text: trimmed, null when empty, bounded. */
-export function cleanDescription(value: unknown, field: string, max = 2000): string | null {
-  if (value === undefined || value === null) return null;
-  if (typeof value !== 'string') throw badInput(field, `${field} must be a string`);
-  const text = value.trim();
-  if (text.length > max) throw badInput(field, `${field} must be at most ${max} characters`);
-  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(text)) throw badInput(field, `${field} must not contain control characters`);
-  if (LONE_SURROGATE.test(text)) throw badInput(field, `${field} must be valid Unicode text`);
-  return text.length === 0 ? null : text;
-}
+/** One id: lower-cased (ids compare so everywhere); what is not an id stays as it is, to name nothing. */
+export const id = (): FieldCheck => (value) => (typeof value === 'string' ? value.toLowerCase() : value);
+
+/** A list of ids: de-duplicated (case-insensitively), in order, at least `min` and at most `max`. */
+export const ids =
+  (options: { max: number; min?: number; what?: string }): FieldCheck =>
+  (value, field) => {
+    const list = Array.isArray(value) ? value : [];
+    if (list.length < (options.min ?? 0)) throw badInput(field, `Name at least ${options.min} ${options.what ?? 'id'}`);
+    if (list.length > options.max) throw badInput(field, `At most ${options.max} ${options.what ?? 'id'}s at once`);
+    return [...new Set(list.map((v) => (typeof v === 'string' ? v.toLowerCase() : v)))];
+  };
+
+/** A number from 0 to 1. */
+export const fraction = (): FieldCheck => (value, field) => {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1) throw badInput(field, `${field.split('.').pop()} must be from 0 to 1`);
+  return value;
+};
 
 const EMAIL = /^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
 
@@ -54,10 +98,30 @@ export function normalizeEmail(value: string): string | null {
   return email;
 }
 
+/** Emails: trimmed, lower-cased, checked, de-duplicated, 1 to `max`; one bad email fails the list, naming every bad one. */
+export const emails =
+  (max: number): FieldCheck =>
+  (values, field) => {
+    if (!Array.isArray(values) || values.length === 0) throw badInput(field, 'Name at least one email');
+    if (values.length > max) throw badInput(field, `At most ${max} emails at once`);
+    const clean = new Set<string>();
+    const invalid: unknown[] = [];
+    for (const value of values) {
+      const email = typeof value === 'string' ? normalizeEmail(value) : null;
+      if (email) clean.add(email);
+      else invalid.push(value);
+    }
+    if (invalid.length > 0) {
+      const shown = invalid.slice(0, 5).map((v) => JSON.stringify(String(v).slice(0, 100)));
+      throw badInput(field, `Not a valid email: ${shown.join(', ')}${invalid.length > 5 ? ', ...' : ''}`, { invalid });
+    }
+    return [...clean];
+  };
+
 const DOMAIN = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
 
 /** Internal domains: trimmed, lower-cased, checked, de-duplicated; BAD_USER_INPUT names the first bad one. */
-export function cleanDomains(values: unknown, field: string): string[] {
+export const domains = (): FieldCheck => (values, field) => {
   if (!Array.isArray(values)) throw badInput(field, `${field} must be a list`);
   if (values.length > 50) throw badInput(field, `${field} takes at most 50 domains`);
   const out = new Set<string>();
@@ -67,7 +131,7 @@ export function cleanDomains(values: unknown, field: string): string[] {
     out.add(domain);
   }
   return [...out];
-}
+};
 
 export function domainOf(email: string): string {
   return email.slice(email.lastIndexOf('@') + 1).toLowerCase();

@@ -2,7 +2,7 @@ import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, Primary
 import { WorkspaceEntity } from '../workspaces/workspace.entity';
 
 @Entity('groups')
-@Index('groups_workspace_name_key', { synchronize: false }) // unique on (workspace_id, lower(btrim(name)))
+@Index('groups_workspace_name_key', ['workspaceId', 'nameKey'], { unique: true })
 export class GroupEntity {
   @PrimaryColumn('uuid')
   id!: string;
@@ -12,6 +12,10 @@ export class GroupEntity {
 
   @Column('text')
   name!: string;
+
+  /** The name as names compare (common/validation.ts, nameKey): unique in the workspace. */
+  @Column('text', { name: 'name_key' })
+  nameKey!: string;
 
   @Column('text', { nullable: true })
   description!: string | null;

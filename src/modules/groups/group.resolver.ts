@@ -2,7 +2,7 @@ import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-grap
 import { Auth } from '../../authorization/guard';
 import type { Context } from '../../server/context';
 import { Workspace } from '../workspaces/workspace.types';
-import * as assignments from './group-assignment.service';
+import * as assignments from '../resources/assignment.service';
 import { GroupAssignment } from './group-assignment.types';
 import { AssignGroupInput, CreateGroupInput, GroupUsersInput, UnassignGroupInput, UpdateGroupInput } from './group.inputs';
 import * as groups from './group.service';
@@ -17,26 +17,26 @@ export class GroupResolver {
     return groups.createGroup(ctx, input);
   }
 
-  @Mutation(() => Group, { description: 'ADMINs, and the WORKFORCE_MANAGER who created the group.' })
-  @Auth('editGroup')
+  @Mutation(() => Group, { description: 'ADMINs, and the WORKFORCE_MANAGER who created the group (their lists: see UpdateGroupInput).' })
+  @Auth('updateGroup')
   updateGroup(@Arg('input') input: UpdateGroupInput, @Ctx() ctx: Context): Promise<Group> {
     return groups.updateGroup(ctx, input);
   }
 
   @Mutation(() => Boolean)
-  @Auth('editGroup')
+  @Auth('deleteGroup')
   deleteGroup(@Arg('groupId', () => ID) groupId: string, @Ctx() ctx: Context): Promise<boolean> {
     return groups.deleteGroup(ctx, groupId);
   }
 
   @Mutation(() => Group, { description: "ADMINs, the group's creator, and the group's managers (their own groups only)." })
-  @Auth('editGroupMembers')
+  @Auth('addGroupMembers')
   addGroupMembers(@Arg('input') input: GroupUsersInput, @Ctx() ctx: Context): Promise<Group> {
     return groups.changeGroupPeople(ctx, 'addGroupMembers', input);
   }
 
   @Mutation(() => Group)
-  @Auth('editGroupMembers')
+  @Auth('removeGroupMembers')
   removeGroupMembers(@Arg('input') input: GroupUsersInput, @Ctx() ctx: Context): Promise<Group> {
     return groups.changeGroupPeople(ctx, 'removeGroupMembers', input);
   }
@@ -74,8 +74,8 @@ export class GroupResolver {
   }
 
   @FieldResolver(() => Group, { nullable: true })
-  @Auth('seeGroups')
-  group(@Root() workspace: Workspace, @Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Group | null> {
-    return groups.findGroup(ctx, workspace, id);
+  @Auth('seeGroup')
+  group(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Group | null> {
+    return groups.findGroup(ctx, id);
   }
 }

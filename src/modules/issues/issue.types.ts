@@ -1,4 +1,6 @@
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { Check } from '../common/input-checks';
+import { id, ids, name } from '../common/validation';
 import { IssueStatusEnum } from '../common/enums';
 import type { IssueStatus } from './issue.entity';
 
@@ -25,18 +27,22 @@ export class ProjectIssue {
 @InputType('CreateIssueInput')
 export class CreateIssueInput {
   @Field(() => ID)
+  @Check(id())
   projectId!: string;
 
   @Field()
+  @Check(name(500))
   title!: string;
 
   @Field(() => [ID], { nullable: true })
+  @Check(ids({ max: 100, what: 'tag' }))
   tagIds?: string[] | null;
 }
 
 @InputType('IssueFilter')
 export class IssueFilter {
   @Field(() => [ID], { nullable: true, description: 'Issues carrying every one of these tags.' })
+  @Check(ids({ max: 100, what: 'tag' }))
   tagIds?: string[] | null;
 
   @Field(() => IssueStatusEnum, { nullable: true })

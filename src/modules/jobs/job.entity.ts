@@ -49,7 +49,11 @@ export class JobEntity {
   errorDetails!: string | null;
 
   @Column('uuid', { name: 'retry_of', nullable: true })
-  retryOf!: string | null;
+  retryOfId!: string | null;
+
+  /** Who cancelled it, when CANCELLED: null when the service did without a person (an operator's removal of its starter). */
+  @Column('uuid', { name: 'cancelled_by', nullable: true })
+  cancelledById!: string | null;
 
   @Column('timestamptz', { name: 'created_at' })
   createdAt!: Date;
@@ -83,4 +87,8 @@ export class JobEntity {
   @ManyToOne(() => JobEntity, { onDelete: 'SET NULL' })
   @JoinColumn({ name: 'retry_of' })
   retryOfJob?: JobEntity;
+
+  @ManyToOne(() => UserEntity, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'cancelled_by' })
+  canceller?: UserEntity;
 }

@@ -1,7 +1,8 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Resolver, Root, Subscription } from 'type-graphql';
+import { jobCapabilities } from '../../authorization/capabilities';
 import { Auth } from '../../authorization/guard';
-import { seesResource } from '../../authorization/policy';
+import { scopes, sees } from '../../authorization/scopes';
 import { eventCursor, type JobEventRow } from '../../events/job-event-log';
 import { subscribeJobEvents } from '../../events/job-events.subscription';
 import type { Context } from '../../server/context';
@@ -10,12 +11,12 @@ import { selectsSubField } from '../common/selection';
 import { resourcesById } from '../resources/resource.loaders';
 import type { Resource } from '../resources/resource.types';
 import { Dataset, Project } from '../resources/resource.types';
-import { workspaceUsers } from '../users/workspace-user.loader';
+import { visiblePerson } from '../users/users.loaders';
 import { WorkspaceUser } from '../users/workspace-user.types';
 import { Workspace } from '../workspaces/workspace.types';
 import { foldersById, jobsById } from './job.loaders';
 import * as jobs from './job.service';
-import { FailJobInput, Job, JobConnection, JobEvent, JobFilter, JobProgressInput, StartJobInput, StorageFolder } from './job.types';
+import { FailJobInput, Job, JobCapabilities, JobConnection, JobEvent, JobFilter, JobProgressInput, StartJobInput, StorageFolder } from './job.types';
 
 @Resolver(() => Job)
 export class JobResolver {
@@ -62,9 +63,18 @@ export class JobResolver {
 
   @FieldResolver(() => WorkspaceUser, { description: 'Who started the job.' })
   async user(@Root() job: Job, @Ctx() ctx: Context): Promise<WorkspaceUser> {
-    const user = await workspaceUsers(ctx).load({ workspaceId: job.workspaceId, userId: job.userId });
-    if (!user) throw new Error(`job ${job.id}: no membership of its starter`); // removed people keep theirs
+    // Whoever sees a job sees its starter (ADMINs every person; others only their own jobs), REMOVED ones too.
+    const user = await visiblePerson(ctx, job.workspaceId, job.userId);
+    if (!user) throw new Error(`job ${job.id}: its starter is not to be seen`);
     return user;
+  }
+
+  @FieldResolver(() => WorkspaceUser, {
+    nullable: true,
+    description: 'Who cancelled it, when CANCELLED (null: no one the viewer may see, or the service did, e.g. an operator removed its starter).',
+  })
+  cancelledBy(@Root() job: Job, @Ctx() ctx: Context): Promise<WorkspaceUser | null> {
+    return visiblePerson(ctx, job.workspaceId, job.status === 'CANCELLED' ? job.cancelledById : null);
   }
 
   @FieldResolver(() => Project, { nullable: true })
@@ -82,19 +92,26 @@ export class JobResolver {
     return job.folderId ? foldersById(ctx).load(job.folderId) : Promise.resolve(null);
   }
 
-  @FieldResolver(() => Job, { nullable: true, description: 'The job this one retries, if any.' })
+  @FieldResolver(() => Job, { nullable: true, description: 'The job this one retries, if any (and the viewer sees it).' })
   async retryOf(@Root() job: Job, @Ctx() ctx: Context): Promise<Job | null> {
     if (!job.retryOfId) return null;
-    const original = await jobsById(ctx).load(job.retryOfId);
-    return original && (await jobs.seesJob(ctx, original)) ? original : null;
+    const [original, actor] = await Promise.all([jobsById(ctx).load(job.retryOfId), ctx.access.actor(job.workspaceId)]);
+    return original && actor && sees(scopes.job, actor, { startedBy: original.userId }) ? original : null;
+  }
+
+  @FieldResolver(() => JobCapabilities)
+  viewerCan(@Root() job: Job, @Ctx() ctx: Context): Promise<JobCapabilities> {
+    const resourceId = job.projectId ?? job.datasetId;
+    ctx.access.primeJob({ id: job.id, workspaceId: job.workspaceId, startedBy: job.userId, type: job.type, status: job.status, resourceId });
+    return jobCapabilities(ctx, job);
   }
 }
 
-/** A job's project or dataset, if the viewer sees it (workspace ADMINs all; others those they hold a role on). */
+/** A job's project or dataset, if the viewer sees it (scopes.resource). */
 async function visibleResource(ctx: Context, workspaceId: string, id: string | null): Promise<Resource | null> {
   if (!id) return null;
-  const [facts, membership] = await Promise.all([ctx.access.resource(id), ctx.access.joined(workspaceId)]);
-  if (!facts || !membership || !seesResource(membership, facts)) return null;
+  const [facts, actor] = await Promise.all([ctx.access.resource(id), ctx.access.actor(workspaceId)]);
+  if (!facts || !actor || !sees(scopes.resource, actor, facts)) return null;
   return resourcesById(ctx).load(id);
 }
 
@@ -119,9 +136,9 @@ export class WorkspaceJobsResolver {
   }
 
   @FieldResolver(() => Job, { nullable: true })
-  @Auth('seeJobs')
-  job(@Root() workspace: Workspace, @Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Job | null> {
-    return jobs.findJob(ctx, workspace.id, id);
+  @Auth('seeJob')
+  job(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Job | null> {
+    return jobs.findJob(ctx, id);
   }
 }
 

@@ -2,7 +2,7 @@ import nodemailer from 'nodemailer';
 import SMTPTransport from 'nodemailer/lib/smtp-transport';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
-import { queryRows } from '../../database/sql';
+import { claimDueMail, mailFailed, mailSent, type OutboxRow } from './mail.data';
 
 /** What the Mailer needs of a nodemailer transporter (tests hand in one that fails on purpose). */
 export interface MailTransport {
@@ -38,14 +38,6 @@ export interface MailerOptions {
 }
 
 const KEEP_SENT = 1000;
-
-interface OutboxRow {
-  id: number;
-  to: string;
-  subject: string;
-  body: string;
-  attempts: number;
-}
 
 /**
  * Sends the outbox (outbox_mail) after commit: kicked by the service that wrote the mail and
@@ -140,15 +132,7 @@ export class Mailer {
 
   /** Claims up to one batch of due mail and sends it; answers how many were claimed. */
   private async sendBatch(): Promise<number> {
-    const rows = await queryRows<OutboxRow>(
-      this.db,
-      `UPDATE outbox_mail SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => $2::float8 / 1000)
-        WHERE id IN (SELECT id FROM outbox_mail
-                      WHERE sent_at IS NULL AND next_attempt_at <= now() AND attempts < $3
-                      ORDER BY next_attempt_at, id LIMIT $1 FOR UPDATE SKIP LOCKED)
-        RETURNING id, to_address AS "to", subject, body, attempts`,
-      [this.opts.batchSize, this.opts.leaseMs, this.opts.maxAttempts],
-    );
+    const rows = await claimDueMail(this.db, this.opts.batchSize, this.opts.leaseMs, this.opts.maxAttempts);
     for (const row of rows) await this.send(row);
     return rows.length;
   }
@@ -160,17 +144,13 @@ export class Mailer {
       const last = row.attempts >= this.opts.maxAttempts;
       const delay = Math.min(this.opts.retryMaxMs, this.opts.retryBaseMs * 2 ** (row.attempts - 1)) * (0.75 + Math.random() * 0.25);
       const message = error instanceof Error ? error.message : String(error);
-      await this.db.query(`UPDATE outbox_mail SET last_error = $2, next_attempt_at = now() + make_interval(secs => $3::float8 / 1000) WHERE id = $1`, [
-        row.id,
-        message.slice(0, 1000),
-        delay,
-      ]);
+      await mailFailed(this.db, row.id, message.slice(0, 1000), delay);
       const fields = { err: error, mailId: row.id, to: row.to, attempts: row.attempts };
       if (last) this.log.error(fields, 'mail: giving up after the last attempt');
       else this.log.warn({ ...fields, retryInMs: Math.round(delay) }, 'mail: sending failed, will retry');
       return;
     }
-    await this.db.query(`UPDATE outbox_mail SET sent_at = now(), last_error = NULL WHERE id = $1`, [row.id]);
+    await mailSent(this.db, row.id);
     if (this.logging) {
       const link = /https?:\/\/\S+/.exec(row.body)?.[0] ?? null;
       this.sent.push({ to: row.to, subject: row.subject, text: row.body, link, at: new Date() });

@@ -8,7 +8,6 @@ import { ResourceAssignment } from './assignment.types';
 import type { ResourceType } from './resource.entity';
 import { AssignUserInput, UnassignUserInput } from './resource.inputs';
 import { assignmentsOfUsers } from './resource.loaders';
-import { filterVisibleGrants } from './visibility';
 
 /** People's roles on resources: giving and taking them, and a person's list of them. */
 @Resolver(() => WorkspaceUser)
@@ -28,10 +27,7 @@ export class AssignmentResolver {
     return assignments.unassignUser(ctx, input);
   }
 
-  /**
-   * Roles held directly or through groups, on resources the viewer sees, and only where the
-   * viewer may also see the resource's members (unless the person is the viewer).
-   */
+  /** The person's grants the viewer may see (scopes.ts, seesGrant), directly or through groups. */
   @FieldResolver(() => [ResourceAssignment], { description: 'Roles held on resources, directly or through groups (via names the group).' })
   async assignments(
     @Root() user: WorkspaceUser,
@@ -39,7 +35,6 @@ export class AssignmentResolver {
     @Arg('resourceType', () => ResourceTypeEnum, { nullable: true }) resourceType: ResourceType | null,
   ): Promise<ResourceAssignment[]> {
     const grants = await assignmentsOfUsers(ctx).load({ workspaceId: user.workspaceId, userId: user.id });
-    const wanted = resourceType ? grants.filter((g) => g.resource.type === resourceType) : grants;
-    return filterVisibleGrants(ctx, user.workspaceId, wanted, (g) => ({ resourceId: g.resource.id, holderId: user.id }));
+    return resourceType ? grants.filter((g) => g.resource.type === resourceType) : grants;
   }
 }

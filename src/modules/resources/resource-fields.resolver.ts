@@ -1,13 +1,15 @@
 import { Ctx, FieldResolver, Resolver, Root, type ClassType } from 'type-graphql';
+import { resourceCapabilities } from '../../authorization/capabilities';
 import { Auth } from '../../authorization/guard';
 import type { Context } from '../../server/context';
 import { ResourceRoleEnum } from '../common/enums';
 import { ResourceMember } from './assignment.types';
 import type { ResourceRole } from './resource.entity';
+import { ResourceCapabilities } from './resource.inputs';
 import { resourceMembers } from './resource.loaders';
 import { Dataset, Ontology, Project, type Resource } from './resource.types';
 
-/** viewerRole and members, the same on the three resource types. */
+/** viewerRole, members and viewerCan, the same on the three resource types. */
 function resourceFieldsResolver(Type: ClassType<Resource>) {
   @Resolver(() => Type)
   class ResourceFieldsResolver {
@@ -19,10 +21,18 @@ function resourceFieldsResolver(Type: ClassType<Resource>) {
       return (await ctx.access.resource(resource.id))?.viewerRole ?? null;
     }
 
-    @FieldResolver(() => [ResourceMember], { description: 'Users with a role on this resource, directly or through a group (one entry per grant).' })
+    @FieldResolver(() => [ResourceMember], {
+      nullable: true,
+      description: 'Users with a role here, directly or through a group; null with FORBIDDEN for viewers who may not see them.',
+    })
     @Auth('seeResourceMembers')
     members(@Root() resource: Resource, @Ctx() ctx: Context): Promise<ResourceMember[]> {
       return resourceMembers(ctx).load(resource.id);
+    }
+
+    @FieldResolver(() => ResourceCapabilities)
+    viewerCan(@Root() resource: Resource, @Ctx() ctx: Context): Promise<ResourceCapabilities> {
+      return resourceCapabilities(ctx, resource);
     }
   }
   return ResourceFieldsResolver;

@@ -4,7 +4,7 @@ import type { Context } from '../../server/context';
 import type { Page } from '../common/pagination';
 import { Workspace } from '../workspaces/workspace.types';
 import { DatasetConnection, OntologyConnection, ProjectConnection } from './resource-connections.types';
-import { CreateResourceInput, ProjectFilter } from './resource.inputs';
+import { CreateResourceInput, ProjectFilter, ResourceFilter } from './resource.inputs';
 import * as resources from './resource.service';
 import { Dataset, Ontology, Project, type Resource } from './resource.types';
 
@@ -48,10 +48,11 @@ export class ResourceResolver {
   datasets(
     @Root() workspace: Workspace,
     @Ctx() ctx: Context,
+    @Arg('filter', () => ResourceFilter, { nullable: true }) filter: ResourceFilter | null,
     @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
   ): Promise<Page<Resource>> {
-    return resources.listResources(ctx, workspace, 'DATASET', { first, after });
+    return resources.listResources(ctx, workspace, 'DATASET', { filter, first, after });
   }
 
   @FieldResolver(() => OntologyConnection)
@@ -59,27 +60,28 @@ export class ResourceResolver {
   ontologies(
     @Root() workspace: Workspace,
     @Ctx() ctx: Context,
+    @Arg('filter', () => ResourceFilter, { nullable: true }) filter: ResourceFilter | null,
     @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
   ): Promise<Page<Resource>> {
-    return resources.listResources(ctx, workspace, 'ONTOLOGY', { first, after });
+    return resources.listResources(ctx, workspace, 'ONTOLOGY', { filter, first, after });
   }
 
   @FieldResolver(() => Project, { nullable: true })
-  @Auth('seeResources')
-  project(@Root() workspace: Workspace, @Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Resource | null> {
-    return resources.findResource(ctx, workspace, 'PROJECT', id);
+  @Auth('seeResource')
+  project(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Resource | null> {
+    return resources.findResource(ctx, 'PROJECT', id);
   }
 
   @FieldResolver(() => Dataset, { nullable: true })
-  @Auth('seeResources')
-  dataset(@Root() workspace: Workspace, @Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Resource | null> {
-    return resources.findResource(ctx, workspace, 'DATASET', id);
+  @Auth('seeResource')
+  dataset(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Resource | null> {
+    return resources.findResource(ctx, 'DATASET', id);
   }
 
   @FieldResolver(() => Ontology, { nullable: true })
-  @Auth('seeResources')
-  ontology(@Root() workspace: Workspace, @Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Resource | null> {
-    return resources.findResource(ctx, workspace, 'ONTOLOGY', id);
+  @Auth('seeResource')
+  ontology(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Resource | null> {
+    return resources.findResource(ctx, 'ONTOLOGY', id);
   }
 }

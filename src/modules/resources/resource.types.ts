@@ -7,6 +7,11 @@ export function resourceTypeName(value: { type: ResourceType }): 'Project' | 'Da
   return value.type === 'PROJECT' ? 'Project' : value.type === 'DATASET' ? 'Dataset' : 'Ontology';
 }
 
+/** The order lists of mixed resources read in: by type, then name, then id. */
+export function byTypeAndName(a: Resource, b: Resource): number {
+  return a.type.localeCompare(b.type) || a.name.toLowerCase().localeCompare(b.name.toLowerCase()) || a.id.localeCompare(b.id);
+}
+
 @InterfaceType('Resource', { resolveType: resourceTypeName })
 export abstract class Resource {
   @Field(() => ID)

@@ -4,8 +4,8 @@ import { WorkspaceEntity } from '../workspaces/workspace.entity';
 
 /** A workspace-level issue tag (project_id null) or a tag of one project. */
 @Entity('issue_tags')
-@Index('issue_tags_workspace_name_key', { synchronize: false }) // unique (workspace_id, lower(btrim(name))) where project_id is null
-@Index('issue_tags_project_name_key', { synchronize: false }) // unique (project_id, lower(btrim(name))) where project_id is not null
+@Index('issue_tags_workspace_name_key', ['workspaceId', 'nameKey'], { unique: true, where: '"project_id" IS NULL' })
+@Index('issue_tags_project_name_key', ['projectId', 'nameKey'], { unique: true, where: '"project_id" IS NOT NULL' })
 export class IssueTagEntity {
   @PrimaryColumn('uuid')
   id!: string;
@@ -18,6 +18,13 @@ export class IssueTagEntity {
 
   @Column('text')
   name!: string;
+
+  /**
+   * The name as names compare (common/validation.ts, nameKey): unique among a workspace's own
+   * tags and among a project's own; across the two levels the code keeps it (tags.data.ts).
+   */
+  @Column('text', { name: 'name_key' })
+  nameKey!: string;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -1,10 +1,11 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
 import { Auth } from '../../authorization/guard';
 import type { Context } from '../../server/context';
-import { Project } from '../resources/resource.types';
+import { Project, type Resource } from '../resources/resource.types';
 import { Workspace } from '../workspaces/workspace.types';
 import * as issueTags from './issue-tag.service';
-import { projectsById, viewerSeesProject } from './project.loader';
+import { scopes, sees } from '../../authorization/scopes';
+import { resourcesById } from '../resources/resource.loaders';
 import { issueTagsOfProject, issueTagsOfWorkspace } from './tag.loaders';
 import { CreateIssueTagInput, IssueTag } from './tag.types';
 
@@ -22,15 +23,12 @@ export class IssueTagResolver {
     return issueTags.deleteIssueTag(ctx, id);
   }
 
-  /**
-   * Whoever reaches a project-level tag already sees its project (Project.issueTags,
-   * ProjectIssue.tags); the check keeps that true should a new path to tags appear.
-   */
+  /** The project, when the viewer sees it (scopes.resource): whoever reaches a project-level tag does today, through the project. */
   @FieldResolver(() => Project, { nullable: true, description: 'The project this tag belongs to; null for a workspace-level tag.' })
-  async project(@Root() tag: IssueTag, @Ctx() ctx: Context): Promise<Project | null> {
+  async project(@Root() tag: IssueTag, @Ctx() ctx: Context): Promise<Resource | null> {
     if (!tag.projectId) return null;
-    const project = await projectsById(ctx).load(tag.projectId);
-    return project && (await viewerSeesProject(ctx, project)) ? project : null;
+    const [facts, actor] = await Promise.all([ctx.access.resource(tag.projectId), ctx.access.actor(tag.workspaceId)]);
+    return facts && actor && sees(scopes.resource, actor, facts) ? resourcesById(ctx).load(tag.projectId) : null;
   }
 }
 

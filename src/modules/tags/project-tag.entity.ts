@@ -2,7 +2,7 @@ import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, Primary
 import { WorkspaceEntity } from '../workspaces/workspace.entity';
 
 @Entity('project_tags')
-@Index('project_tags_workspace_name_key', { synchronize: false }) // unique on (workspace_id, lower(btrim(name)))
+@Index('project_tags_workspace_name_key', ['workspaceId', 'nameKey'], { unique: true })
 export class ProjectTagEntity {
   @PrimaryColumn('uuid')
   id!: string;
@@ -12,6 +12,10 @@ export class ProjectTagEntity {
 
   @Column('text')
   name!: string;
+
+  /** The name as names compare (common/validation.ts, nameKey): unique in the workspace. */
+  @Column('text', { name: 'name_key' })
+  nameKey!: string;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

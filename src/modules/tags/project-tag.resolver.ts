@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
 import { Auth } from '../../authorization/guard';
 import type { Context } from '../../server/context';
-import { Project } from '../resources/resource.types';
+import { Project, type Resource } from '../resources/resource.types';
 import { Workspace } from '../workspaces/workspace.types';
 import * as projectTags from './project-tag.service';
 import { projectTagsOfProject, projectTagsOfWorkspace } from './tag.loaders';
@@ -23,7 +23,7 @@ export class ProjectTagResolver {
 
   @Mutation(() => Project, { description: 'ADMINs only.' })
   @Auth('setProjectTags')
-  setProjectTags(@Arg('input') input: SetProjectTagsInput, @Ctx() ctx: Context): Promise<Project> {
+  setProjectTags(@Arg('input') input: SetProjectTagsInput, @Ctx() ctx: Context): Promise<Resource> {
     return projectTags.setProjectTags(ctx, input);
   }
 }

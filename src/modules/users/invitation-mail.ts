@@ -1,4 +1,4 @@
-import type { OutgoingMail } from '../mail/outbox';
+import type { OutgoingMail } from '../mail/mail.data';
 import type { WorkspaceRole } from './membership.entity';
 
 /** Where an invitee accepts: the app's invitation page, which signs them in first. */

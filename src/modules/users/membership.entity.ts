@@ -1,19 +1,20 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { WorkspaceEntity } from '../workspaces/workspace.entity';
 import { UserEntity } from './user.entity';
 
 export const WORKSPACE_ROLES = ['ADMIN', 'MEMBER', 'WORKFORCE_MANAGER', 'TASKER'] as const;
 export type WorkspaceRole = (typeof WORKSPACE_ROLES)[number];
-export const INVITATION_STATUSES = ['INVITED', 'DECLINED', 'JOINED'] as const;
+export const INVITATION_STATUSES = ['INVITED', 'DECLINED', 'JOINED', 'REMOVED'] as const;
 export type InvitationStatus = (typeof INVITATION_STATUSES)[number];
 
 /**
- * A person's place in a workspace, from the moment they are invited. A removed user keeps
- * the row (removed_at set) so that history (jobs, audit entries) still names them; every
- * live query filters on removed_at IS NULL.
+ * A person's place in a workspace, from the moment they are invited. A removed person keeps
+ * the row (status REMOVED, removed_at set) so that history (jobs, audit entries) still names
+ * them; being invited again makes it INVITED.
  */
 @Entity('memberships')
 @Index('memberships_user_idx', ['userId'])
+@Check('memberships_removed_check', `("status" = 'REMOVED') = ("removed_at" IS NOT NULL)`)
 export class MembershipEntity {
   @PrimaryColumn('uuid', { name: 'workspace_id' })
   workspaceId!: string;

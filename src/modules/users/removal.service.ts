@@ -1,31 +1,42 @@
 import type { Context } from '../../server/context';
-import { forbidden, notFound } from '../../server/errors';
+import { runMutation } from '../common/mutation';
 import { removeMembership } from './removal';
 import type { RemoveUserInput, RemoveUserPayload } from './user.inputs';
-import { lockMembership, lockWorkspace } from './workspace-lock';
+import { lockMembers } from './users.data';
+import { soleAdminResources } from './users.service';
 
 /**
- * removeUser: ADMINs remove anyone but an ADMIN; WORKFORCE_MANAGERs remove TASKERs only.
- * ADMINs are never removed through the API (an operator does it with the command-line tool).
- * The rule checked this against what it read; it is checked again under the workspace lock,
- * since either role may have changed meanwhile.
+ * removeUser (the rule removeUser: ADMINs remove anyone but an ADMIN, WORKFORCE_MANAGERs
+ * TASKERs only; a replacement takes each resource only from whoever may give it ADMIN there).
+ * After the commit the person's open connections are closed; the answer names, of the
+ * resources handed over, those the remover sees.
  */
 export async function removeUser(ctx: Context, input: RemoveUserInput): Promise<RemoveUserPayload> {
-  const viewer = ctx.viewer!;
-  const { workspaceId, userId } = input;
-  const reassigned = await ctx.db.transaction(async (tx) => {
-    if (!(await lockWorkspace(tx, workspaceId))) throw notFound('workspace');
-    const target = await lockMembership(tx, workspaceId, userId);
-    if (!target) throw notFound('user');
-    const actor = userId === viewer.userId ? target : await lockMembership(tx, workspaceId, viewer.userId);
-    if (!actor || actor.status !== 'JOINED') throw notFound('workspace');
-    if (target.role === 'ADMIN') {
-      throw forbidden('ADMINs cannot be removed through the API: an operator removes one with the command-line tool');
-    }
-    const allowed = actor.role === 'ADMIN' || (actor.role === 'WORKFORCE_MANAGER' && target.role === 'TASKER');
-    if (!allowed) throw forbidden(actor.role === 'WORKFORCE_MANAGER' ? 'WORKFORCE_MANAGERs remove TASKERs only' : 'You may not remove users');
-    return removeMembership(tx, { workspaceId, target, replacementUserId: input.replacementUserId, actorId: viewer.userId, via: 'api' });
+  const { workspaceId, userId, replacementUserId } = input;
+  const reassigned = await runMutation(ctx, {
+    rule: 'removeUser',
+    args: { input },
+    workspaceId,
+    what: 'user',
+    changesMemberships: true,
+    lock: async (tx) => {
+      const [target] = await lockMembers(tx, workspaceId, [userId], 'update');
+      const replacement = replacementUserId ? ((await lockMembers(tx, workspaceId, [replacementUserId], 'share'))[0] ?? null) : null;
+      return { target, replacement };
+    },
+    change: async (tx, { target, replacement }, txCtx) => {
+      const change = await removeMembership(tx, {
+        workspaceId,
+        target,
+        replacement,
+        actorId: ctx.viewer!.userId,
+        via: 'api',
+        describe: (ids) => soleAdminResources(txCtx, workspaceId, ids),
+      });
+      return { ...change, afterCommit: () => ctx.services.connections.revoke({ userId, workspaceId }) };
+    },
   });
-  ctx.access.clear();
-  return { removedUserId: userId, reassigned };
+  // What passed to the replacement, as far as the remover may see it (a WORKFORCE_MANAGER may hand to an ADMIN what they cannot see).
+  const { resources } = await soleAdminResources(ctx, workspaceId, reassigned.map((r) => r.id));
+  return { removedUserId: userId, reassigned: resources };
 }

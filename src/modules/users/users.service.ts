@@ -1,77 +1,70 @@
 import { isUuid } from '../../authorization/access';
-import { queryRows } from '../../database/sql';
+import { soleAdminOf as soleAdminFacts } from '../../authorization/facts.data';
+import { listScope, type Visibility } from '../../authorization/lists';
+import { scopes, sees } from '../../authorization/scopes';
 import type { Context } from '../../server/context';
 import { badInput } from '../../server/errors';
 import { decodeCursor, pageSize, toPage, type Page } from '../common/pagination';
-import { cleanSearch, containsPattern } from '../common/validation';
-import type { UserFilter } from './user.inputs';
-import { WORKSPACE_USER_COLUMNS, WORKSPACE_USER_FROM, workspaceUsers } from './workspace-user.loader';
+import { containsPattern } from '../common/validation';
+import { resourcesById } from '../resources/resource.loaders';
+import { byTypeAndName, type Resource } from '../resources/resource.types';
+import type { SoleAdminResources, UserFilter } from './user.inputs';
+import { listPeople } from './users.data';
+import { workspaceUsers } from './users.loaders';
 import type { WorkspaceUser } from './workspace-user.types';
 
-const MAX_SEARCH = 200;
-
 /**
- * The people of a workspace (invited, declined, joined; never removed ones), ordered by email
- * then id: emails are unique and never change, so the order and the cursors are stable.
+ * Workspace.users: a page of the people the viewer sees (the rule seeMembers and its scope),
+ * REMOVED people only when asked for by status, ordered by email then id.
  */
 export async function listUsers(
   ctx: Context,
   workspaceId: string,
-  filter: UserFilter | null | undefined,
-  first: number | null | undefined,
-  after: string | null | undefined,
+  args: { filter: UserFilter | null | undefined; first: number | null | undefined; after: string | null | undefined },
+  wants: { totalCount: boolean },
 ): Promise<Page<WorkspaceUser>> {
-  const limit = pageSize(first);
-  const cursor = decodeCursor(after, 2);
+  const limit = pageSize(args.first);
+  const cursor = decodeCursor(args.after, 2);
   if (cursor && (typeof cursor[0] !== 'string' || !isUuid(cursor[1]))) throw badInput('after', 'after is not a valid cursor');
-
-  const params: unknown[] = [workspaceId];
-  const where = ['m.workspace_id = $1', 'm.removed_at IS NULL'];
-  const search = cleanSearch(filter?.search, 'filter.search', MAX_SEARCH);
-  if (search) {
-    params.push(containsPattern(search));
-    where.push(`(u.email ILIKE $${params.length} ESCAPE '\\' OR u.name ILIKE $${params.length} ESCAPE '\\')`);
-  }
-  if (filter?.role) {
-    params.push(filter.role);
-    where.push(`m.role = $${params.length}`);
-  }
-  if (filter?.status) {
-    params.push(filter.status);
-    where.push(`m.status = $${params.length}`);
-  }
-  const filtered = where.join(' AND ');
-
-  const pageParams = [...params];
-  let pageWhere = filtered;
-  if (cursor) {
-    pageParams.push(cursor[0], cursor[1]);
-    pageWhere += ` AND (u.email, u.id) > ($${pageParams.length - 1}, $${pageParams.length}::uuid)`;
-  }
-  pageParams.push(limit + 1);
-  // One statement for the page and the total: the count's row always comes back, with the
-  // page's rows beside it (an empty page leaves one row of nulls).
-  const joined = await queryRows<WorkspaceUser & { totalCount: number }>(
-    ctx.db,
-    `SELECT page.*, total.n AS "totalCount"
-       FROM (SELECT count(*)::int AS n FROM memberships m JOIN users u ON u.id = m.user_id WHERE ${filtered}) total
-       LEFT JOIN LATERAL (
-         SELECT ${WORKSPACE_USER_COLUMNS} FROM ${WORKSPACE_USER_FROM} WHERE ${pageWhere} ORDER BY u.email, u.id LIMIT $${pageParams.length}
-       ) page ON true
-      ORDER BY page.email, page.id`,
-    pageParams,
-  );
-  const totalCount = joined[0]?.totalCount ?? 0;
-  const rows: WorkspaceUser[] = joined.filter((r) => r.id !== null).map(({ totalCount: _total, ...row }) => row);
+  const actor = await ctx.access.actor(workspaceId);
+  if (!actor) return toPage([], limit, 0, () => []);
+  const { filter } = args;
+  const { rows, total } = await listPeople(ctx.db, {
+    workspaceId,
+    visible: listScope('seeMembers', actor) as Visibility<'person'>,
+    search: filter?.search ? containsPattern(filter.search) : null,
+    role: filter?.role ?? null,
+    status: filter?.status ?? null,
+    after: cursor as [string, string] | null,
+    limit,
+    withTotal: wants.totalCount,
+  });
   // Prime the batched loader: field resolvers of these people (and of the same people elsewhere in the query) need no query.
-  const loader = workspaceUsers(ctx);
-  for (const row of rows) loader.prime({ workspaceId, userId: row.id }, row);
-  return toPage(rows, limit, totalCount, (row) => [row.email, row.id]);
+  const people = workspaceUsers(ctx);
+  for (const row of rows) people.prime({ workspaceId, userId: row.id }, row);
+  return toPage(rows, limit, total, (row) => [row.email, row.id]);
 }
 
-/** One person of the workspace; null for a removed one, an unknown id or one that is not an id. */
-export async function findUser(ctx: Context, workspaceId: string, userId: unknown): Promise<WorkspaceUser | null> {
-  if (!isUuid(userId)) return null;
-  const user = await workspaceUsers(ctx).load({ workspaceId, userId });
-  return user && !user.removedAt ? user : null;
+/** Workspace.user(id): the rule seeUser has decided the viewer may see them (any status). */
+export function findUser(ctx: Context, workspaceId: string, userId: string): Promise<WorkspaceUser | null> {
+  return workspaceUsers(ctx).load({ workspaceId, userId: userId.toLowerCase() });
+}
+
+/**
+ * The resources of which a person is the only live direct ADMIN, as the viewer may know them:
+ * those they see (scopes.resource), and how many others. REPLACEMENT_REQUIRED says the same.
+ */
+export async function soleAdminResources(ctx: Context, workspaceId: string, resourceIds: readonly string[]): Promise<SoleAdminResources> {
+  const actor = await ctx.access.actor(workspaceId);
+  const facts = await Promise.all(resourceIds.map((id) => ctx.access.resource(id)));
+  const visible = resourceIds.filter((_id, i) => actor && facts[i] && sees(scopes.resource, actor, facts[i]!));
+  const resources = (await resourcesById(ctx).loadMany(visible)).filter((r): r is Resource => !!r && !(r instanceof Error));
+  return { resources: resources.sort(byTypeAndName), hiddenCount: resourceIds.length - resources.length };
+}
+
+/** WorkspaceUser.soleAdminOf. */
+export async function soleAdminOf(ctx: Context, person: WorkspaceUser): Promise<SoleAdminResources> {
+  if (person.status === 'REMOVED') return { resources: [], hiddenCount: 0 };
+  const ids = (await soleAdminFacts(ctx.db, person.workspaceId, [person.id])).get(person.id) ?? [];
+  return soleAdminResources(ctx, person.workspaceId, ids);
 }

@@ -4,6 +4,7 @@ import type { Context } from '../../server/context';
 import { unauthenticated } from '../../server/errors';
 import { viewerWorkspaces } from '../workspaces/workspace.service';
 import { Workspace } from '../workspaces/workspace.types';
+import { pendingInvitations } from './users.data';
 import { Invitation, ViewerType } from './viewer.types';
 
 @Resolver(() => ViewerType)
@@ -24,14 +25,6 @@ export class ViewerResolver {
   async invitations(@Ctx() ctx: Context): Promise<Invitation[]> {
     if (!ctx.viewer) throw unauthenticated();
     if (ctx.viewer.apiKey) return [];
-    return ctx.db.query(
-      `SELECT m.workspace_id AS "workspaceId", w.name AS "workspaceName", m.role, m.invited_at AS "invitedAt"
-         FROM memberships m
-         JOIN workspaces w ON w.id = m.workspace_id
-         JOIN users u ON u.id = m.user_id
-        WHERE lower(u.email) = lower($1) AND m.status = 'INVITED' AND m.removed_at IS NULL
-        ORDER BY m.invited_at DESC`,
-      [ctx.viewer.email],
-    );
+    return pendingInvitations(ctx.db, ctx.viewer.email);
   }
 }

@@ -3,8 +3,8 @@ import { InvitationStatusEnum, WorkspaceRoleEnum } from '../common/enums';
 import type { InvitationStatus, WorkspaceRole } from './membership.entity';
 
 /**
- * A person's place in one workspace, from the moment they are invited. `groups` and
- * `assignments` are field resolvers of the groups and resources modules.
+ * A person's place in one workspace, from the moment they are invited. `groups`,
+ * `assignments`, `soleAdminOf` and `viewerCan` are field resolvers.
  */
 @ObjectType('WorkspaceUser', { simpleResolvers: true, description: 'A person\'s place in one workspace, from the moment they are invited.' })
 export class WorkspaceUser {
@@ -38,6 +38,6 @@ export class WorkspaceUser {
   @Field({ description: "Whether the email's domain is one of the workspace's internal domains." })
   internal!: boolean;
 
-  /** Not in GraphQL: set when the person has been removed (history still names them). */
+  @Field(() => Date, { nullable: true })
   removedAt!: Date | null;
 }

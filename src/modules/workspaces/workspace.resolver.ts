@@ -1,8 +1,9 @@
-import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { workspaceCapabilities } from '../../authorization/capabilities';
 import { Auth } from '../../authorization/guard';
 import type { Context } from '../../server/context';
 import * as workspaces from './workspace.service';
-import { CreateWorkspaceInput, UpdateWorkspaceInput, Workspace } from './workspace.types';
+import { CreateWorkspaceInput, UpdateWorkspaceInput, Workspace, WorkspaceCapabilities } from './workspace.types';
 
 @Resolver(() => Workspace)
 export class WorkspaceResolver {
@@ -22,5 +23,10 @@ export class WorkspaceResolver {
   @Auth('updateWorkspace')
   updateWorkspace(@Arg('input') input: UpdateWorkspaceInput, @Ctx() ctx: Context): Promise<Workspace> {
     return workspaces.updateWorkspace(ctx, input);
+  }
+
+  @FieldResolver(() => WorkspaceCapabilities)
+  viewerCan(@Root() workspace: Workspace, @Ctx() ctx: Context): Promise<WorkspaceCapabilities> {
+    return workspaceCapabilities(ctx, workspace.id);
   }
 }

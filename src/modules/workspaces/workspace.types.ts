@@ -1,5 +1,7 @@
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { WorkspaceRoleEnum } from '../common/enums';
+import { Check } from '../common/input-checks';
+import { domains, id, name } from '../common/validation';
 import type { WorkspaceRole } from '../users/membership.entity';
 
 /** A workspace as the viewer sees it: always with their own role in it. */
@@ -21,23 +23,58 @@ export class Workspace {
   createdAt!: Date;
 }
 
-@InputType()
+@InputType('CreateWorkspaceInput')
 export class CreateWorkspaceInput {
   @Field()
+  @Check(name(200))
   name!: string;
 
   @Field(() => [String], { nullable: true })
+  @Check(domains())
   internalDomains?: string[] | null;
 }
 
-@InputType()
+@InputType('UpdateWorkspaceInput')
 export class UpdateWorkspaceInput {
   @Field(() => ID)
+  @Check(id())
   workspaceId!: string;
 
   @Field(() => String, { nullable: true })
+  @Check(name(200))
   name?: string | null;
 
   @Field(() => [String], { nullable: true })
+  @Check(domains())
   internalDomains?: string[] | null;
+}
+
+@ObjectType('WorkspaceCapabilities', { simpleResolvers: true, description: 'What the viewer may do in this workspace (the same rules that guard the operations).' })
+export class WorkspaceCapabilities {
+  @Field()
+  update!: boolean;
+
+  @Field(() => [WorkspaceRoleEnum], { description: 'The roles the viewer may invite (empty: none).' })
+  inviteRoles!: WorkspaceRole[];
+
+  @Field()
+  seeMembers!: boolean;
+
+  @Field()
+  createResources!: boolean;
+
+  @Field()
+  createGroup!: boolean;
+
+  @Field()
+  manageProjectTags!: boolean;
+
+  @Field()
+  manageIssueTags!: boolean;
+
+  @Field()
+  seeAuditLog!: boolean;
+
+  @Field()
+  manageWebhooks!: boolean;
 }

@@ -1,0 +1,67 @@
+import { visibleSql, type Visibility } from '../../authorization/lists';
+import { columnsOf } from '../../database/columns';
+import { queryOne, queryRows, type Queryable } from '../../database/sql';
+import { ApiKeyEntity } from './api-key.entity';
+import type { ApiKey } from './api-key.types';
+
+/** The SQL of the API keys module. Only a SHA-256 hash of a key's secret is kept. */
+
+const COLUMNS = columnsOf(ApiKeyEntity, 'k', { only: ['id', 'name', 'createdAt', 'lastUsedAt'] });
+
+/** The live keys of a workspace the list holds (scopes.apiKey: their maker's), newest first. */
+export function liveKeysOf(db: Queryable, workspaceId: string, visible: Visibility<'apiKey'>): Promise<ApiKey[]> {
+  const params: unknown[] = [workspaceId];
+  return queryRows<ApiKey>(
+    db,
+    `SELECT ${COLUMNS} FROM api_keys k WHERE k.workspace_id = $1 AND k.revoked_at IS NULL AND ${visibleSql(visible, 'k', params)} ORDER BY k.created_at DESC, k.id`,
+    params,
+  );
+}
+
+export async function insertKey(tx: Queryable, key: { id: string; workspaceId: string; userId: string; name: string; secretHash: string }): Promise<ApiKey> {
+  const row = await queryOne<ApiKey>(
+    tx,
+    `INSERT INTO api_keys AS k (id, workspace_id, user_id, name, secret_hash) VALUES ($1, $2, $3, $4, $5) RETURNING ${COLUMNS}`,
+    [key.id, key.workspaceId, key.userId, key.name, key.secretHash],
+  );
+  return row!;
+}
+
+/** Revokes one live key; answers its workspace and name, or undefined when there was none to revoke. */
+export function revokeKey(tx: Queryable, id: string): Promise<{ workspaceId: string; name: string } | undefined> {
+  return queryOne(tx, `UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING workspace_id AS "workspaceId", name`, [id]);
+}
+
+/** Revokes every live key of a person in a workspace (they are leaving it); answers their ids. */
+export async function revokeKeysOf(tx: Queryable, workspaceId: string, userId: string): Promise<string[]> {
+  const rows = await queryRows<{ id: string }>(
+    tx,
+    `UPDATE api_keys SET revoked_at = now() WHERE workspace_id = $1 AND user_id = $2 AND revoked_at IS NULL RETURNING id`,
+    [workspaceId, userId],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** The live key of a secret's hash, with its maker, who must still be a JOINED member of its workspace. */
+export function keyBySecretHash(db: Queryable, hash: string) {
+  return queryOne<{ id: string; workspaceId: string; lastUsedAt: Date | null; userId: string; email: string; name: string | null }>(
+    db,
+    `SELECT k.id, k.workspace_id AS "workspaceId", k.last_used_at AS "lastUsedAt", u.id AS "userId", u.email, u.name
+       FROM api_keys k
+       JOIN users u ON u.id = k.user_id
+       JOIN memberships m ON m.workspace_id = k.workspace_id AND m.user_id = k.user_id
+      WHERE k.secret_hash = $1 AND k.revoked_at IS NULL AND m.status = 'JOINED'`,
+    [hash],
+  );
+}
+
+export async function touchKey(db: Queryable, id: string): Promise<void> {
+  await db.query(`UPDATE api_keys SET last_used_at = now() WHERE id = $1`, [id]);
+}
+
+/** Which of these keys are still live. */
+export async function liveKeys(db: Queryable, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await queryRows<{ id: string }>(db, `SELECT id FROM api_keys WHERE id = ANY($1::uuid[]) AND revoked_at IS NULL`, [ids]);
+  return new Set(rows.map((k) => k.id));
+}

@@ -1,0 +1,93 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { Access } from '../../authorization/access';
+import { authorize } from '../../authorization/guard';
+import type { RuleName } from '../../authorization/policy';
+import { appendJobEvent, type JobEventSource } from '../../events/job-event-log';
+import type { Context } from '../../server/context';
+import { forbidden, notFound } from '../../server/errors';
+import { audit, type AuditRecord } from '../audit/audit.data';
+import { lockMembershipChanges } from '../users/users.data';
+
+/**
+ * THE path of every mutation (its input was checked at the boundary, input-checks.ts):
+ *
+ *   transaction -> lock -> the rule again under the locks -> change -> audit -> job events
+ *   -> commit -> publish -> forget the request's caches
+ *
+ * Locks are taken in one order everywhere, so that two mutations never wait on each other in
+ * a circle: the workspace's membership lock (changes of workspace roles only), the actor's
+ * membership (FOR SHARE: a demotion or removal waits for this commit), the people, groups,
+ * resources and jobs the change touches (`lock`, in that order), and last the workspace row
+ * (job events take their sequence number there). The rule is then checked again with the facts
+ * read through the transaction, and those reads lock what they read (authorization/access.ts):
+ * whatever was true when the request arrived but is not by now is refused, and what it rests
+ * on cannot change before the commit.
+ */
+export interface MutationSteps<L, R> {
+  /** The operation's rule, and what the guard checked it against. */
+  rule: RuleName;
+  args: Record<string, any>;
+  parent?: unknown;
+  /** The workspace the actor acts in; absent only where there is none yet (createWorkspace). */
+  workspaceId?: string;
+  /** What NOT_FOUND names when the rule no longer sees the object. */
+  what?: string;
+  /** Changes who holds which workspace role or status: one such change per workspace at a time. */
+  changesMemberships?: boolean;
+  /** Locks the rows the change reads and writes (people, groups, resources, jobs, in that order). */
+  lock?(tx: EntityManager): Promise<L>;
+  change(tx: EntityManager, locked: L, txCtx: Context): Promise<Change<R>>;
+}
+
+export interface Change<R> {
+  result: R;
+  audit?: AuditRecord[];
+  /** Jobs whose change the feed delivers, in order (each gets its event and sequence number). */
+  jobEvents?: JobEventSource[];
+  /** Work for after the commit (wake the mailer, close a removed person's sockets). */
+  afterCommit?: () => void;
+}
+
+export async function runMutation<L, R>(ctx: Context, steps: MutationSteps<L, R>): Promise<R> {
+  try {
+    const { change, seq, workspaceId } = await ctx.db.transaction(async (tx) => {
+      if (steps.changesMemberships && steps.workspaceId) await lockMembershipChanges(tx, steps.workspaceId);
+      const txCtx = transactionContext(ctx, tx);
+      if (steps.workspaceId) await txCtx.access.membership(steps.workspaceId); // the actor first
+      const locked = steps.lock ? await steps.lock(tx) : (undefined as L);
+      const verdict = await authorize(txCtx, steps.rule, steps.parent, steps.args);
+      if (verdict === 'hidden') throw notFound(steps.what);
+      if (verdict !== true) throw forbidden();
+      const change = await steps.change(tx, locked, txCtx);
+      const seq = await recordChange(tx, change);
+      return { change, seq, workspaceId: change.jobEvents?.[0]?.workspaceId };
+    });
+    if (seq !== null && workspaceId) ctx.services.jobFeed.published(workspaceId, seq);
+    change.afterCommit?.();
+    return change.result;
+  } finally {
+    forget(ctx);
+  }
+}
+
+/** Writes a change's audit entries and job events (last: their numbers are taken on the workspace row); answers the last event's number. */
+export async function recordChange(tx: EntityManager, change: Change<unknown>): Promise<number | null> {
+  if (change.audit?.length) await audit(tx, ...change.audit);
+  let seq: number | null = null;
+  for (const job of change.jobEvents ?? []) seq = await appendJobEvent(tx, job);
+  return seq;
+}
+
+/** The request's context, reading through the transaction and locking what the rules read. */
+function transactionContext(ctx: Context, tx: EntityManager): Context {
+  return { ...ctx, db: tx as unknown as DataSource, access: new Access(ctx.viewer, tx, { locking: true }), loaders: new Map() };
+}
+
+/**
+ * Forget every fact and row this request has read, so that what the mutation answers (and any
+ * later mutation of the same request) reads the state it left.
+ */
+export function forget(ctx: Context): void {
+  ctx.access.clear();
+  ctx.loaders.clear();
+}

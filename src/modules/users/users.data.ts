@@ -1,0 +1,248 @@
+import { randomUUID } from 'node:crypto';
+import { visibleSql, type Visibility } from '../../authorization/lists';
+import { columnsOf, unprefix } from '../../database/columns';
+import { queryOne, queryRows, type Queryable } from '../../database/sql';
+import type { InvitationStatus, WorkspaceRole } from './membership.entity';
+import { MembershipEntity } from './membership.entity';
+import { UserEntity } from './user.entity';
+import type { WorkspaceUser } from './workspace-user.types';
+
+/**
+ * The SQL of the users module: people (accounts) and their memberships of workspaces, read as
+ * WorkspaceUsers; invitations, roles and removal; the locks those changes take.
+ */
+
+// ---- People as rows ---------------------------------------------------------------------------
+
+/** The tables a person is read from: memberships m, users u, workspaces w (for `internal`). */
+export const PERSON_FROM = `memberships m JOIN users u ON u.id = m.user_id JOIN workspaces w ON w.id = m.workspace_id`;
+
+const PERSON_KEYS = ['id', 'workspaceId', 'email', 'name', 'role', 'status', 'invitedAt', 'declinedAt', 'joinedAt', 'removedAt', 'internal'] as const;
+
+/** A WorkspaceUser's columns (from PERSON_FROM), each name prefixed: other modules join people into their rows with it. */
+export function personColumns(prefix = ''): string {
+  return [
+    columnsOf(UserEntity, 'u', { prefix, only: ['id', 'email', 'name'] }),
+    columnsOf(MembershipEntity, 'm', { prefix, only: ['workspaceId', 'role', 'status', 'invitedAt', 'declinedAt', 'joinedAt', 'removedAt'] }),
+    `(split_part(lower(u.email), '@', 2) = ANY(w.internal_domains)) AS "${prefix}internal"`,
+  ].join(', ');
+}
+
+/** The WorkspaceUser in a row read with `personColumns(prefix)`; null for an outer join that found none. */
+export function personFrom(row: Record<string, any>, prefix = ''): WorkspaceUser | null {
+  return unprefix<WorkspaceUser>(row, prefix, PERSON_KEYS);
+}
+
+/** People by (workspace, user), in any status: history (jobs, audit entries) still names removed ones. */
+export function peopleByKeys(db: Queryable, keys: ReadonlyArray<{ workspaceId: string; userId: string }>): Promise<WorkspaceUser[]> {
+  return queryRows<WorkspaceUser>(
+    db,
+    `SELECT ${personColumns()} FROM ${PERSON_FROM}
+      WHERE (m.workspace_id, m.user_id) IN (SELECT * FROM unnest($1::uuid[], $2::uuid[]))`,
+    [keys.map((k) => k.workspaceId), keys.map((k) => k.userId)],
+  );
+}
+
+export interface PeopleQuery {
+  workspaceId: string;
+  /** Which people the list holds (scopes.person). */
+  visible: Visibility<'person'>;
+  search: string | null;
+  role: WorkspaceRole | null;
+  /** null: every status but REMOVED. */
+  status: InvitationStatus | null;
+  /** The last row of the previous page: [email, id]. */
+  after: [string, string] | null;
+  limit: number;
+  /** Only when it is read: counting costs more than the page. */
+  withTotal: boolean;
+}
+
+/**
+ * One page of a workspace's people, ordered by email then id (emails are unique and never
+ * change: the order and the cursors are stable), and the total: one statement, one snapshot.
+ */
+export async function listPeople(db: Queryable, q: PeopleQuery): Promise<{ rows: WorkspaceUser[]; total: number }> {
+  const params: unknown[] = [q.workspaceId];
+  const add = (v: unknown) => `$${params.push(v)}`;
+  const where = ['m.workspace_id = $1', q.status ? `m.status = ${add(q.status)}` : `m.status <> 'REMOVED'`, visibleSql(q.visible, { userId: 'm.user_id' }, params)];
+  if (q.search) {
+    const pattern = add(q.search);
+    where.push(`(u.email ILIKE ${pattern} ESCAPE '\\' OR u.name ILIKE ${pattern} ESCAPE '\\')`);
+  }
+  if (q.role) where.push(`m.role = ${add(q.role)}`);
+  const filtered = where.join(' AND ');
+  const page = q.after ? `${filtered} AND (u.email, u.id) > (${add(q.after[0])}, ${add(q.after[1])}::uuid)` : filtered;
+  const limit = add(q.limit + 1);
+  // The count's row always comes back, with the page's rows beside it (an empty page leaves one row of nulls).
+  const joined = await queryRows<WorkspaceUser & { totalCount: number | null }>(
+    db,
+    `SELECT page.*, total.n AS "totalCount"
+       FROM (SELECT CASE WHEN ${add(q.withTotal)}::boolean THEN (SELECT count(*)::int FROM ${PERSON_FROM} WHERE ${filtered}) END AS n) total
+       LEFT JOIN LATERAL (SELECT ${personColumns()} FROM ${PERSON_FROM} WHERE ${page} ORDER BY u.email, u.id LIMIT ${limit}) page ON true
+      ORDER BY page.email, page.id`,
+    params,
+  );
+  return { rows: joined.filter((r) => r.id !== null).map(({ totalCount: _t, ...row }) => row as WorkspaceUser), total: joined[0]?.totalCount ?? 0 };
+}
+
+/** Invitations still INVITED addressed to an email, newest first. */
+export function pendingInvitations(db: Queryable, email: string) {
+  return queryRows<{ workspaceId: string; workspaceName: string; role: WorkspaceRole; invitedAt: Date }>(
+    db,
+    `SELECT m.workspace_id AS "workspaceId", w.name AS "workspaceName", m.role, m.invited_at AS "invitedAt"
+       FROM ${PERSON_FROM}
+      WHERE lower(u.email) = lower($1) AND m.status = 'INVITED'
+      ORDER BY m.invited_at DESC`,
+    [email],
+  );
+}
+
+/** Who of these people is a member of the workspace (not REMOVED), with which role and status (the job feed asks each round). */
+export function liveMembers(db: Queryable, workspaceId: string, userIds: readonly string[]) {
+  return queryRows<{ userId: string; role: WorkspaceRole; status: InvitationStatus }>(
+    db,
+    `SELECT user_id AS "userId", role, status FROM memberships WHERE workspace_id = $1 AND user_id = ANY($2::uuid[]) AND status <> 'REMOVED'`,
+    [workspaceId, userIds],
+  );
+}
+
+// ---- Locks ------------------------------------------------------------------------------------
+
+/**
+ * Serialises the changes of who holds which workspace role or status (role changes, removals,
+ * the operator's remove-admin): each takes this lock before it counts ADMINs, so two ADMINs
+ * demoting each other at the same moment cannot both succeed. An advisory lock, not the
+ * workspace row's: that row also takes every job event's sequence number.
+ */
+export async function lockMembershipChanges(tx: Queryable, workspaceId: string): Promise<void> {
+  await tx.query(`SELECT pg_advisory_xact_lock(hashtext('memberships'), hashtext($1))`, [workspaceId]);
+}
+
+export interface LockedMember {
+  userId: string;
+  email: string;
+  role: WorkspaceRole;
+  status: InvitationStatus;
+}
+
+/**
+ * Memberships locked for the rest of the transaction, in user id order: FOR NO KEY UPDATE by
+ * what changes them, FOR SHARE by what needs them to stay as they are (a person given a role
+ * must not be removed meanwhile). Any status, REMOVED included.
+ */
+export function lockMembers(tx: Queryable, workspaceId: string, userIds: readonly string[], mode: 'update' | 'share'): Promise<LockedMember[]> {
+  return queryRows<LockedMember>(
+    tx,
+    `SELECT m.user_id AS "userId", u.email, m.role, m.status
+       FROM memberships m JOIN users u ON u.id = m.user_id
+      WHERE m.workspace_id = $1 AND m.user_id = ANY($2::uuid[])
+      ORDER BY m.user_id
+        ${mode === 'update' ? 'FOR NO KEY UPDATE OF m' : 'FOR SHARE OF m'}`,
+    [workspaceId, userIds],
+  );
+}
+
+/** JOINED ADMINs other than `userId` (an INVITED ADMIN may never accept; a DECLINED one said no). */
+export async function otherJoinedAdmins(tx: Queryable, workspaceId: string, userId: string): Promise<number> {
+  const row = await queryOne<{ n: number }>(
+    tx,
+    `SELECT count(*)::int AS n FROM memberships WHERE workspace_id = $1 AND user_id <> $2 AND role = 'ADMIN' AND status = 'JOINED'`,
+    [workspaceId, userId],
+  );
+  return row!.n;
+}
+
+// ---- Changes ----------------------------------------------------------------------------------
+
+export async function setRole(tx: Queryable, workspaceId: string, userId: string, role: WorkspaceRole): Promise<void> {
+  await tx.query(`UPDATE memberships SET role = $3 WHERE workspace_id = $1 AND user_id = $2`, [workspaceId, userId, role]);
+}
+
+/** INVITED -> JOINED or DECLINED, with its date. */
+export async function answerInvitation(tx: Queryable, workspaceId: string, userId: string, answer: 'JOINED' | 'DECLINED'): Promise<void> {
+  await tx.query(
+    answer === 'JOINED'
+      ? `UPDATE memberships SET status = 'JOINED', joined_at = now() WHERE workspace_id = $1 AND user_id = $2`
+      : `UPDATE memberships SET status = 'DECLINED', declined_at = now() WHERE workspace_id = $1 AND user_id = $2`,
+    [workspaceId, userId],
+  );
+}
+
+export async function markRemoved(tx: Queryable, workspaceId: string, userId: string): Promise<void> {
+  await tx.query(`UPDATE memberships SET status = 'REMOVED', removed_at = now() WHERE workspace_id = $1 AND user_id = $2`, [workspaceId, userId]);
+}
+
+/** The accounts of these (clean) emails, made without a subject where missing (a first sign-in claims them): email -> id. */
+export async function accountsFor(tx: Queryable, emails: readonly string[]): Promise<Map<string, string>> {
+  await tx.query(`INSERT INTO users (id, email) SELECT * FROM unnest($1::uuid[], $2::text[]) ON CONFLICT (lower(email)) DO NOTHING`, [
+    emails.map(() => randomUUID()),
+    emails,
+  ]);
+  const rows = await queryRows<{ id: string; email: string }>(tx, `SELECT id, lower(email) AS email FROM users WHERE lower(email) = ANY($1::text[])`, [emails]);
+  return new Map(rows.map((u) => [u.email, u.id]));
+}
+
+/** Makes these people INVITED with the role: new memberships, or again (from DECLINED or REMOVED) with a new invitedAt. */
+export async function invite(tx: Queryable, workspaceId: string, fresh: readonly string[], again: readonly string[], role: WorkspaceRole): Promise<void> {
+  if (again.length > 0) {
+    await tx.query(
+      `UPDATE memberships SET role = $3, status = 'INVITED', invited_at = now(), declined_at = NULL, joined_at = NULL, removed_at = NULL
+        WHERE workspace_id = $1 AND user_id = ANY($2::uuid[])`,
+      [workspaceId, again, role],
+    );
+  }
+  if (fresh.length > 0) {
+    await tx.query(
+      `INSERT INTO memberships (workspace_id, user_id, role, status, invited_at) SELECT $1, id, $3, 'INVITED', now() FROM unnest($2::uuid[]) AS id`,
+      [workspaceId, fresh, role],
+    );
+  }
+}
+
+/** The first ADMIN of a new workspace, JOINED at once. */
+export async function addFounder(tx: Queryable, workspaceId: string, userId: string): Promise<void> {
+  await tx.query(
+    `INSERT INTO memberships (workspace_id, user_id, role, status, invited_at, joined_at) VALUES ($1, $2, 'ADMIN', 'JOINED', now(), now())`,
+    [workspaceId, userId],
+  );
+}
+
+// ---- Accounts (sign-in) -----------------------------------------------------------------------
+
+export interface Account {
+  id: string;
+  email: string;
+  name: string | null;
+}
+
+export function accountBySubject(db: Queryable, sub: string): Promise<Account | undefined> {
+  return queryOne(db, `SELECT id, email, name FROM users WHERE subject = $1`, [sub]);
+}
+
+/** Links an account made by an invitation (no subject yet) to the person signing in with its email. */
+export function claimAccount(db: Queryable, sub: string, email: string, name: string | null): Promise<Account | undefined> {
+  return queryOne(db, `UPDATE users SET subject = $1, name = COALESCE(name, $3) WHERE lower(email) = $2 AND subject IS NULL RETURNING id, email, name`, [
+    sub,
+    email,
+    name,
+  ]);
+}
+
+/** A new account; undefined when the subject or email is taken (a concurrent first sign-in). */
+export function createAccount(db: Queryable, sub: string | null, email: string, name: string | null): Promise<Account | undefined> {
+  return queryOne(db, `INSERT INTO users (id, subject, email, name) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING id, email, name`, [
+    randomUUID(),
+    sub,
+    email,
+    name,
+  ]);
+}
+
+export async function accountIdByEmail(db: Queryable, email: string): Promise<string | undefined> {
+  return (await queryOne<{ id: string }>(db, `SELECT id FROM users WHERE lower(email) = lower($1)`, [email]))?.id;
+}
+
+export async function subjectOf(db: Queryable, email: string): Promise<string | null> {
+  return (await queryOne<{ subject: string | null }>(db, `SELECT subject FROM users WHERE lower(email) = $1`, [email]))?.subject ?? null;
+}

@@ -48,7 +48,8 @@ export async function authorize(ctx: Context, name: RuleName, parent: unknown, a
   if (!target) return 'hidden';
   const needs = rule.needs ?? 'joined';
   if (needs === 'signed-in') {
-    return rule.allow({ userId: viewer.userId, role: 'MEMBER', membership: null }, target as never, args);
+    // A rule that needs no membership reads no workspace role.
+    return rule.allow({ userId: viewer.userId, role: undefined as never, membership: null }, target as never, args);
   }
   const membership = target.workspaceId ? await ctx.access.membership(target.workspaceId) : null;
   if (!membership || (needs === 'joined' && membership.status !== 'JOINED')) return 'hidden';

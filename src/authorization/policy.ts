@@ -120,9 +120,10 @@ export const policy = {
     who: 'ADMIN (anyone but an ADMIN); WORKFORCE_MANAGER (TASKERs only); a replacement takes each resource only from whoever may give it ADMIN',
     target: 'memberInput',
     allow: (a, t) =>
-      seen(
-        sees(scopes.person, a, t.person) && (t.replacement === undefined || seesPeople(a, [t.replacement])),
-        () => (a.role === 'ADMIN' && t.person.role !== 'ADMIN') || (a.role === 'WORKFORCE_MANAGER' && t.person.role === 'TASKER'),
+      seen(sees(scopes.person, a, t.person), () =>
+        (a.role === 'ADMIN' && t.person.role !== 'ADMIN') || (a.role === 'WORKFORCE_MANAGER' && t.person.role === 'TASKER')
+          ? t.replacement === undefined || seesPeople(a, [t.replacement]) || 'hidden'
+          : false,
       ),
   }),
   changeUserRole: rule({

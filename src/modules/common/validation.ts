@@ -27,10 +27,11 @@ export function nameKey(name: string): string {
 /** A name: trimmed, 1 to `max` characters, with nothing invisible in it. */
 export function cleanName(value: unknown, field: string, max = 200): string {
   if (typeof value !== 'string') throw badInput(field, `${field} must be a string`);
+  // Checked before trimming: trim() would quietly drop a line separator or a BOM at either end.
+  if (INVISIBLE.test(value)) throw badInput(field, `${field} must not contain control, zero-width or line-separator characters`);
   const name = value.normalize('NFC').trim();
   if (name.length === 0) throw badInput(field, `${field} must not be empty`);
   if (name.length > max) throw badInput(field, `${field} must be at most ${max} characters`);
-  if (INVISIBLE.test(name)) throw badInput(field, `${field} must not contain control, zero-width or line-separator characters`);
   if (LONE_SURROGATE.test(name)) throw badInput(field, `${field} must be valid Unicode text`);
   return name;
 }

@@ -1,23 +1,16 @@
-import {
-  JOB_TYPES,
-  RES_TYPES,
-  WS_ROLES,
-  type GroupTie,
-  type JobType,
-  type Place,
-  type ResourceTie,
-  type ResRole,
-  type ResType,
-  type Scenario,
-  type Subject,
-  type Viewer,
-  type ViewerStatus,
-} from './scenario';
-import { emptyWorld, type Ids, type World } from './world';
+import type { ObjectKind } from '../../../src/authorization/conditions';
+import { policy, type AnyRule } from '../../../src/authorization/policy';
+import { Builder } from './builder';
+import type { Check } from './checks';
+import { FITS, GROUP_TIES, NO_GROUP_TIE, NO_TIE, resourceTies, selfSubject, subject, SUBJECTS, VIEWERS, viewerLabel } from './dimensions';
+import { oracle } from './oracle';
+import { JOB_TYPES, RES_TYPES, WS_ROLES, type GroupTie, type Place, type ResourceTie, type ResRole, type ResType, type Scenario, type Subject } from './scenario';
+import { inScope, verdictOf } from './table';
+import type { Ids, World } from './world';
 
 /**
- * The generator: for every operation of the schema, the scenarios (viewer x relation to the
- * objects named) and, for each, the rows it needs and the call that tries it, both as the
+ * GATES: for every operation and ruled field of the schema, the scenarios (viewer x relation to
+ * the objects named) and, for each, the rows it needs and the call that tries it, both as the
  * guard sees it (parent + args) and as a client sends it (a GraphQL document + variables).
  */
 
@@ -31,6 +24,11 @@ export interface Invocation {
   read(data: any): 'allow' | 'NOT_FOUND';
   /** Subscriptions go over the WebSocket. */
   ws?: boolean;
+  /**
+   * A field answering one object (Workspace.project(id)): the object, so that a list rule
+   * guarding it (one that declares `lists`) is narrowed by its scope, as the field's resolver is.
+   */
+  object?: { kind: ObjectKind; key: string };
 }
 
 export interface Case {
@@ -40,171 +38,6 @@ export interface Case {
   /** 'viewer', or null for a request without a token. */
   viewerKey: string | null;
   invoke(ids: Ids): Invocation;
-}
-
-// ---- Dimensions ------------------------------------------------------------------------------
-
-const STATUSES: ViewerStatus[] = ['JOINED', 'INVITED', 'DECLINED', 'NONE', 'REMOVED'];
-export const VIEWERS: Array<Viewer | null> = [null, ...WS_ROLES.flatMap((role) => STATUSES.map((status) => ({ role, status })))];
-
-export const FITS: Record<ResType, ResRole[]> = {
-  PROJECT: ['ADMIN', 'TEAM_MANAGER', 'REVIEWER', 'ANNOTATOR', 'ANNOTATOR_REVIEWER'],
-  DATASET: ['ADMIN', 'USER'],
-  ONTOLOGY: ['ADMIN', 'USER'],
-};
-
-const NO_TIE: ResourceTie = { direct: null, groups: [], managedGroup: null };
-
-/** Every way to hold (or not) a role on a resource of a type: direct, through a group, both, ties of equal rank, managing only. */
-export function resourceTies(type: ResType): ResourceTie[] {
-  const out: ResourceTie[] = [NO_TIE];
-  for (const role of FITS[type]) {
-    out.push({ direct: role, groups: [], managedGroup: null }, { direct: null, groups: [role], managedGroup: null });
-  }
-  out.push({ direct: null, groups: [], managedGroup: 'ADMIN' });
-  if (type === 'PROJECT') {
-    out.push(
-      { direct: 'REVIEWER', groups: ['ANNOTATOR'], managedGroup: null },
-      { direct: 'ANNOTATOR', groups: ['REVIEWER'], managedGroup: null },
-      { direct: null, groups: ['REVIEWER', 'ANNOTATOR'], managedGroup: null },
-      { direct: 'REVIEWER', groups: ['TEAM_MANAGER'], managedGroup: 'ADMIN' },
-      { direct: 'TEAM_MANAGER', groups: ['ADMIN'], managedGroup: null },
-    );
-  } else {
-    out.push({ direct: 'USER', groups: ['ADMIN'], managedGroup: null }, { direct: 'ADMIN', groups: ['USER'], managedGroup: null });
-  }
-  return out;
-}
-
-export const GROUP_TIES: GroupTie[] = [false, true].flatMap((member) =>
-  [false, true].flatMap((manager) => [false, true].map((creator) => ({ member, manager, creator }))),
-);
-const NO_GROUP_TIE: GroupTie = { member: false, manager: false, creator: false };
-
-const subject = (over: Partial<Subject>): Subject => ({
-  self: false,
-  role: 'MEMBER',
-  status: 'JOINED',
-  place: 'here',
-  internal: true,
-  directRole: null,
-  ...over,
-});
-
-/** The people an operation may act on: themselves, each role in each status, removed, of another workspace, nobody. */
-const SUBJECTS: Subject[] = [
-  subject({ self: true }),
-  ...WS_ROLES.flatMap((role) => (['JOINED', 'INVITED', 'DECLINED', 'REMOVED'] as const).map((status) => subject({ role, status }))),
-  subject({ place: 'elsewhere' }),
-  subject({ place: 'nowhere' }),
-];
-
-// ---- Building the rows ---------------------------------------------------------------------
-
-/** Rows of one scenario. Workspace A is the one the operation is about; B is one the viewer is not in. */
-class Builder {
-  readonly w: World = emptyWorld();
-  private hasB = false;
-
-  constructor(readonly s: Scenario) {
-    this.w.workspaces.push({ key: 'A', domain: 'a.test' });
-    this.user('owner', 'a.test');
-    this.w.memberships.push({ ws: 'A', user: 'owner', role: 'ADMIN', status: 'JOINED' });
-    const v = s.viewer;
-    if (v) {
-      this.user('viewer', 'a.test');
-      if (v.status === 'NONE') {
-        // Not a member here, but `role` in a workspace of their own.
-        this.w.workspaces.push({ key: 'Z', domain: 'z.test' });
-        this.w.memberships.push({ ws: 'Z', user: 'viewer', role: v.role, status: 'JOINED' });
-      } else {
-        this.w.memberships.push({
-          ws: 'A',
-          user: 'viewer',
-          role: v.role,
-          status: v.status === 'REMOVED' ? 'JOINED' : v.status,
-          removed: v.status === 'REMOVED',
-        });
-      }
-    }
-  }
-
-  user(key: string, domain: string): void {
-    if (!this.w.users.some((u) => u.key === key)) this.w.users.push({ key, domain });
-  }
-
-  /** The workspace an object of this place lives in; null for nowhere. */
-  wsOf(place: Place): string | null {
-    if (place === 'nowhere') return null;
-    if (place === 'here') return 'A';
-    if (!this.hasB) {
-      this.hasB = true;
-      this.w.workspaces.push({ key: 'B', domain: 'b.test' });
-      this.user('ownerB', 'b.test');
-      this.w.memberships.push({ ws: 'B', user: 'ownerB', role: 'ADMIN', status: 'JOINED' });
-    }
-    return 'B';
-  }
-
-  ownerOf(ws: string): string {
-    return ws === 'B' ? 'ownerB' : 'owner';
-  }
-
-  /** A resource with its owner as direct ADMIN (so it never lacks one), and the viewer's ties to it. */
-  resource(key: string, place: Place, type: ResType, tie: ResourceTie = NO_TIE): void {
-    const ws = this.wsOf(place);
-    if (!ws) return;
-    this.w.resources.push({ key, ws, type });
-    this.w.userRoles.push({ res: key, user: this.ownerOf(ws), role: 'ADMIN' });
-    if (!this.s.viewer) return;
-    if (tie.direct) this.w.userRoles.push({ res: key, user: 'viewer', role: tie.direct });
-    tie.groups.forEach((role, i) => {
-      const g = `${key}-g${i}`;
-      this.w.groups.push({ key: g, ws, createdBy: this.ownerOf(ws) });
-      this.w.groupMembers.push({ group: g, user: 'viewer' });
-      this.w.groupRoles.push({ res: key, group: g, role });
-    });
-    if (tie.managedGroup) {
-      const g = `${key}-gm`;
-      this.w.groups.push({ key: g, ws, createdBy: this.ownerOf(ws) });
-      this.w.groupManagers.push({ group: g, user: 'viewer' });
-      this.w.groupRoles.push({ res: key, group: g, role: tie.managedGroup });
-    }
-  }
-
-  group(key: string, place: Place, tie: GroupTie): void {
-    const ws = this.wsOf(place);
-    if (!ws) return;
-    const viewer = this.s.viewer ? 'viewer' : null;
-    this.w.groups.push({ key, ws, createdBy: tie.creator && viewer ? viewer : this.ownerOf(ws) });
-    if (viewer && tie.member) this.w.groupMembers.push({ group: key, user: viewer });
-    if (viewer && tie.manager) this.w.groupManagers.push({ group: key, user: viewer });
-  }
-
-  /** The subject's user key (the viewer's own for `self`), with their membership and direct role on `resource`. */
-  subject(sub: Subject, resource?: string): string {
-    if (sub.self) return 'viewer';
-    const ws = this.wsOf(sub.place);
-    if (!ws) return 'subject'; // an id of no one
-    this.user('subject', ws === 'B' ? 'b.test' : sub.internal ? 'a.test' : 'ext.test');
-    this.w.memberships.push({
-      ws,
-      user: 'subject',
-      role: sub.role,
-      status: sub.status === 'REMOVED' ? 'JOINED' : sub.status,
-      removed: sub.status === 'REMOVED',
-    });
-    if (resource && sub.directRole && ws === 'A') this.w.userRoles.push({ res: resource, user: 'subject', role: sub.directRole });
-    return 'subject';
-  }
-
-  job(key: string, place: Place, type: JobType, byViewer: boolean, tie: ResourceTie, status: 'PROCESSING' | 'ERROR'): void {
-    this.resource(`${key}-R`, place, type === 'DATA_IMPORT' ? 'DATASET' : 'PROJECT', tie);
-    const ws = this.wsOf(place);
-    if (!ws) return;
-    const user = byViewer && this.s.viewer ? 'viewer' : this.ownerOf(ws);
-    this.w.jobs.push({ key, ws, type, status, user, res: `${key}-R` });
-  }
 }
 
 // ---- Reading answers -------------------------------------------------------------------------
@@ -272,7 +105,10 @@ function resourceLookup(type: ResType): OpSpec {
   return {
     relations: () => [...resourceTies(type).map((resource) => ({ resource })), ...places({ resource: NO_TIE })],
     build: (b, s) => b.resource('R', s.place ?? 'here', type, s.resource),
-    invoke: (_s, ids) => workspaceField(ids, FIELD_ONE[type], { id: ids.id('R') }, { id: 'ID!' }, 'id', present((ws) => ws[FIELD_ONE[type]])),
+    invoke: (_s, ids) => ({
+      ...workspaceField(ids, FIELD_ONE[type], { id: ids.id('R') }, { id: 'ID!' }, 'id', present((ws) => ws[FIELD_ONE[type]])),
+      object: { kind: 'resource', key: 'R' },
+    }),
   };
 }
 
@@ -306,16 +142,30 @@ function createResource(type: ResType): OpSpec {
   };
 }
 
+/**
+ * The people group operations name: a JOINED member of the workspace, an INVITED one ("An INVITED
+ * user can be ... put in groups before they accept"), themselves, one of another workspace, and
+ * for additions a DECLINED or REMOVED one (BAD_USER_INPUT), and for managers an external one and
+ * a TASKER (BAD_USER_INPUT).
+ */
+function groupSubjects(kind: 'Members' | 'Managers', adding: boolean): Subject[] {
+  return [
+    subject({}),
+    subject({ status: 'INVITED' }),
+    subject({ self: true }),
+    subject({ place: 'elsewhere' }),
+    ...(adding ? [subject({ status: 'DECLINED' }), subject({ status: 'REMOVED' }), subject({ place: 'nowhere' })] : []),
+    ...(kind === 'Managers' && adding ? [subject({ internal: false }), subject({ role: 'TASKER' })] : []),
+  ];
+}
+
 const groupPeople = (kind: 'Members' | 'Managers', adding: boolean): OpSpec => ({
   relations: () => [
+    // Removing oneself: only from a group one is in (as member or manager).
     ...GROUP_TIES.flatMap((group) =>
-      // "An INVITED user can be ... put in groups before they accept."
-      (kind === 'Managers'
-        ? [subject({}), subject({ status: 'INVITED' }), subject({ internal: false }), subject({ place: 'elsewhere' })]
-        : [subject({}), subject({ status: 'INVITED' }), subject({ place: 'elsewhere' })]
-      ).map(
-        (sub) => ({ group, subject: sub }),
-      ),
+      groupSubjects(kind, adding)
+        .filter((sub) => adding || !sub.self || (kind === 'Members' ? group.member : group.manager))
+        .map((sub) => ({ group, subject: sub })),
     ),
     ...places({ group: NO_GROUP_TIE, subject: subject({}) }),
   ],
@@ -324,10 +174,12 @@ const groupPeople = (kind: 'Members' | 'Managers', adding: boolean): OpSpec => (
     const who = b.subject(s.subject!);
     // Removing: the person is in the group now (when both are in the same workspace).
     if (!adding && s.subject!.place === 'here' && (s.place ?? 'here') === 'here') {
-      (kind === 'Members' ? b.w.groupMembers : b.w.groupManagers).push({ group: 'G', user: who });
+      const rows = kind === 'Members' ? b.w.groupMembers : b.w.groupManagers;
+      if (!rows.some((r) => r.group === 'G' && r.user === who)) rows.push({ group: 'G', user: who });
     }
   },
-  invoke: (_s, ids) => withInput(`${adding ? 'add' : 'remove'}Group${kind}`, 'GroupUsersInput', { groupId: ids.id('G'), userIds: [ids.id('subject')] }, 'id'),
+  invoke: (s, ids) =>
+    withInput(`${adding ? 'add' : 'remove'}Group${kind}`, 'GroupUsersInput', { groupId: ids.id('G'), userIds: [ids.id(s.subject!.self ? 'viewer' : 'subject')] }, 'id'),
 });
 
 /** Started by the viewer or not, whatever role they hold on what the job works on (that role gives no say over the job). */
@@ -350,7 +202,7 @@ const groupsLookup = (list: boolean): OpSpec => ({
   invoke: (_s, ids) =>
     list
       ? workspaceField(ids, 'groups', {}, {}, 'id', listed((ws) => ws.groups, ids.id('G')))
-      : workspaceField(ids, 'group', { id: ids.id('G') }, { id: 'ID!' }, 'id', present((ws) => ws.group)),
+      : { ...workspaceField(ids, 'group', { id: ids.id('G') }, { id: 'ID!' }, 'id', present((ws) => ws.group)), object: { kind: 'group', key: 'G' } },
 });
 
 const jobsLookup = (list: boolean): OpSpec => ({
@@ -359,7 +211,7 @@ const jobsLookup = (list: boolean): OpSpec => ({
   invoke: (_s, ids) =>
     list
       ? workspaceField(ids, 'jobs', {}, {}, 'nodes { id }', listed((ws) => ws.jobs?.nodes, ids.id('J')))
-      : workspaceField(ids, 'job', { id: ids.id('J') }, { id: 'ID!' }, 'id', present((ws) => ws.job)),
+      : { ...workspaceField(ids, 'job', { id: ids.id('J') }, { id: 'ID!' }, 'id', present((ws) => ws.job)), object: { kind: 'job', key: 'J' } },
 });
 
 const assignments = (name: 'assignUser' | 'unassignUser' | 'assignGroup' | 'unassignGroup'): OpSpec => {
@@ -372,7 +224,8 @@ const assignments = (name: 'assignUser' | 'unassignUser' | 'assignGroup' | 'unas
         const roles = bulk ? FITS[resourceType] : [undefined];
         const subjectRoles: Array<ResRole | null> = toUser ? [null, 'ADMIN', FITS[resourceType][1]] : [null];
         const seconds: Array<ResourceTie | undefined> = bulk ? [undefined, { ...NO_TIE, direct: 'ADMIN' }, NO_TIE] : [undefined];
-        const groupTies: GroupTie[] = toUser ? [NO_GROUP_TIE] : [NO_GROUP_TIE, { ...NO_GROUP_TIE, member: true }];
+        // A group the viewer does not see (unless they see every group), belongs to, manages.
+        const groupTies: GroupTie[] = toUser ? [NO_GROUP_TIE] : [NO_GROUP_TIE, { ...NO_GROUP_TIE, member: true }, { ...NO_GROUP_TIE, manager: true }];
         for (const resource of resourceTies(resourceType))
           for (const role of roles)
             for (const directRole of subjectRoles)
@@ -390,9 +243,10 @@ const assignments = (name: 'assignUser' | 'unassignUser' | 'assignGroup' | 'unas
         const role = bulk ? FITS[resourceType][FITS[resourceType].length - 1] : undefined;
         const base = { resourceType, resource: { ...NO_TIE, direct: 'ADMIN' as ResRole }, ...(role ? { role } : {}) };
         if (toUser) {
-          for (const sub of [subject({ status: 'INVITED' }), subject({ status: 'REMOVED' }), subject({ place: 'elsewhere' }), subject({ place: 'nowhere' })]) {
-            out.push({ ...base, subject: sub });
-          }
+          // Themselves (with whatever they hold there), INVITED, DECLINED / REMOVED (given roles: BAD_USER_INPUT), of no workspace of theirs.
+          const more = [subject({ status: 'INVITED' }), subject({ place: 'elsewhere' }), subject({ place: 'nowhere' }), ...(bulk ? [subject({ status: 'DECLINED' }), subject({ status: 'REMOVED' })] : [])];
+          for (const sub of more) out.push({ ...base, subject: sub });
+          for (const resource of resourceTies(resourceType)) out.push({ ...base, resource, subject: subject({ self: true, directRole: resource.direct }) });
           out.push(...places({ ...base, resource: NO_TIE, subject: subject({}) }));
         } else {
           for (const groupPlace of ['elsewhere', 'nowhere'] as const) out.push({ ...base, group: NO_GROUP_TIE, groupPlace });
@@ -410,11 +264,12 @@ const assignments = (name: 'assignUser' | 'unassignUser' | 'assignGroup' | 'unas
     invoke: (s, ids) => {
       const resourceIds = [ids.id('R'), ...(s.resource2 ? [ids.id('R2')] : [])];
       const type = s.resourceType!;
+      const userId = ids.id(s.subject?.self ? 'viewer' : 'subject');
       switch (name) {
         case 'assignUser':
-          return withInput(name, 'AssignUserInput', { workspaceId: ids.id('A'), userId: ids.id('subject'), resourceType: type, resourceIds, role: s.role }, 'role');
+          return withInput(name, 'AssignUserInput', { workspaceId: ids.id('A'), userId, resourceType: type, resourceIds, role: s.role }, 'role');
         case 'unassignUser':
-          return withInput(name, 'UnassignUserInput', { workspaceId: ids.id('A'), userId: ids.id('subject'), resourceType: type, resourceId: resourceIds[0] });
+          return withInput(name, 'UnassignUserInput', { workspaceId: ids.id('A'), userId, resourceType: type, resourceId: resourceIds[0] });
         case 'assignGroup':
           return withInput(name, 'AssignGroupInput', { groupId: ids.id('G'), resourceType: type, resourceIds, role: s.role }, 'role');
         case 'unassignGroup':
@@ -452,8 +307,8 @@ export const OPERATIONS: Record<string, OpSpec> = {
     relations: () => SUBJECTS.map((sub) => ({ subject: sub })),
     build: (b, s) => void b.subject(s.subject!),
     invoke: (s, ids) => {
-      const id = ids.id(s.subject!.self ? 'viewer' : 'subject');
-      return workspaceField(ids, 'user', { id }, { id: 'ID!' }, 'id', present((ws) => ws.user));
+      const key = s.subject!.self ? 'viewer' : 'subject';
+      return { ...workspaceField(ids, 'user', { id: ids.id(key) }, { id: 'ID!' }, 'id', present((ws) => ws.user)), object: { kind: 'person', key } };
     },
   },
   'Workspace.groups': groupsLookup(true),
@@ -573,14 +428,26 @@ export const OPERATIONS: Record<string, OpSpec> = {
 
   // ---- Groups --------------------------------------------------------------------------------
   'Mutation.createGroup': {
-    relations: () => (['none', 'member', 'internal-manager', 'external-manager', 'member-elsewhere'] as const).map((people) => ({ people })),
+    relations: () =>
+      (
+        ['none', 'member', 'internal-manager', 'external-manager', 'tasker-manager', 'member-elsewhere', 'member-DECLINED', 'member-REMOVED', 'self-member', 'self-manager'] as const
+      ).map((people) => ({ people })),
     build: (b, s) => {
-      if (s.people === 'none') return;
-      b.subject(subject({ internal: s.people !== 'external-manager', place: s.people === 'member-elsewhere' ? 'elsewhere' : 'here' }));
+      const people = s.people!;
+      if (people === 'none' || people.startsWith('self')) return;
+      b.subject(
+        subject({
+          internal: people !== 'external-manager',
+          place: people === 'member-elsewhere' ? 'elsewhere' : 'here',
+          role: people === 'tasker-manager' ? 'TASKER' : 'MEMBER',
+          status: people === 'member-DECLINED' ? 'DECLINED' : people === 'member-REMOVED' ? 'REMOVED' : 'JOINED',
+        }),
+      );
     },
     invoke: (s, ids) => {
       const people = s.people!;
-      const named = people === 'none' ? {} : people.endsWith('manager') ? { managerIds: [ids.id('subject')] } : { memberIds: [ids.id('subject')] };
+      const who = [ids.id(people.startsWith('self') ? 'viewer' : 'subject')];
+      const named = people === 'none' ? {} : people.endsWith('manager') ? { managerIds: who } : { memberIds: who };
       return withInput('createGroup', 'CreateGroupInput', { workspaceId: ids.id('A'), name: 'New group', ...named }, 'id');
     },
   },
@@ -727,34 +594,83 @@ export const OPERATIONS: Record<string, OpSpec> = {
 
 /** Every case: every operation x every relation x every viewer. */
 export function generateCases(): Case[] {
-  const cases: Case[] = [];
+  return [...gateCases()];
+}
+
+function* gateCases(): Generator<Case> {
+  let n = 0;
   for (const [op, spec] of Object.entries(OPERATIONS)) {
     for (const relation of spec.relations()) {
       for (const viewer of VIEWERS) {
-        let scenario: Scenario = { op, viewer, ...relation };
-        if (scenario.subject?.self && viewer) {
-          // Acting on oneself: one's own role and place in the workspace.
-          scenario = {
-            ...scenario,
-            subject: {
-              ...scenario.subject,
-              role: viewer.role,
-              status: viewer.status === 'NONE' ? 'JOINED' : viewer.status,
-              place: viewer.status === 'NONE' ? 'nowhere' : 'here',
-            },
-          };
-        }
-        const b = new Builder(scenario);
-        spec.build(b, scenario);
-        cases.push({ n: cases.length, scenario, world: b.w, viewerKey: viewer ? 'viewer' : null, invoke: (ids) => spec.invoke(scenario, ids) });
+        // Acting on oneself: one's own role and place in the workspace.
+        const scenario: Scenario = { op, viewer, ...relation, ...(relation.subject ? { subject: selfSubject(relation.subject, viewer) } : {}) };
+        let world: World | undefined;
+        yield {
+          n: n++,
+          scenario,
+          get world() {
+            if (!world) {
+              const b = new Builder(viewer);
+              spec.build(b, scenario);
+              world = b.w;
+            }
+            return world;
+          },
+          viewerKey: viewer ? 'viewer' : null,
+          invoke: (ids) => spec.invoke(scenario, ids),
+        };
       }
     }
   }
-  return cases;
 }
 
 /** A short, readable name of a case for failure messages. */
 export function describeCase(c: Case): string {
   const { op, viewer, ...rest } = c.scenario;
-  return `#${c.n} ${op} by ${viewer ? `${viewer.role}/${viewer.status}` : 'anonymous'} ${JSON.stringify(rest)}`;
+  return `#${c.n} ${op} by ${viewerLabel(viewer)} ${JSON.stringify(rest)}`;
+}
+
+/**
+ * The gate cases as checks: the table's answer is the guard's decision on the operation's rule
+ * (`authorize`), and for a one-object field guarded by a list rule, that rule's scope on the object.
+ */
+export function* gateChecks(): Generator<Check> {
+  for (const c of gateCases()) {
+    yield {
+      kind: 'gate',
+      key: c.scenario.op,
+      n: c.n,
+      viewer: c.scenario.viewer,
+      viewerKey: c.viewerKey,
+      describe: () => `gate ${describeCase(c)}`,
+      build: () => c.world,
+      expected: () => {
+        const e = oracle(c.scenario);
+        return {
+          table: [e.gate, ...(e.alt ? [e.alt] : []), ...(e.gateAlt ? [e.gateAlt] : [])],
+          api: [e.api, ...(e.alt ? [e.alt] : [])],
+          writes: e.api === 'allow' && c.scenario.op.startsWith('Mutation.'),
+        };
+      },
+      table: async (ctx, ids, rules) => {
+        const rule = rules.get(c.scenario.op);
+        if (!rule) return `no rule for ${c.scenario.op}`;
+        const call = c.invoke(ids);
+        const verdict = await verdictOf(ctx, rule, call.parent, call.args);
+        const lists = (policy[rule] as AnyRule).lists;
+        if (verdict !== 'allow' || !lists || !call.object) return verdict;
+        const seen = await inScope(ctx, lists, { [call.object.kind]: call.object.key }, ids, ids.id('A'));
+        return seen ? 'allow' : 'NOT_FOUND';
+      },
+      call: (ids) => {
+        const call = c.invoke(ids);
+        return {
+          query: call.query,
+          variables: call.variables,
+          ws: call.ws,
+          read: (res) => (res.errors?.length ? (res.errors[0].extensions?.code ?? `no code: ${res.errors[0].message}`) : call.read(res.data)),
+        };
+      },
+    };
+  }
 }

@@ -1,4 +1,4 @@
-import type { Expectation, GroupTie, Outcome, ResourceTie, ResRole, ResType, Scenario, Verdict, Viewer, WsRole } from './scenario';
+import type { Expectation, GroupTie, Outcome, PersonSpec, ResourceTie, ResRole, ResType, Scenario, Subject, Verdict, Viewer, WsRole } from './scenario';
 
 /**
  * THE ORACLE: what PERMISSIONS.md (../shared/PERMISSIONS.md) and the contract say an operation
@@ -30,13 +30,31 @@ export function effectiveRole(tie: ResourceTie): ResRole | null {
 }
 
 /** "see the resource: workspace ADMIN, or anyone with an effective role on it". */
-const seesResource = (role: WsRole, tie: ResourceTie) => role === 'ADMIN' || effectiveRole(tie) !== null;
+export const seesResource = (role: WsRole, tie: ResourceTie) => role === 'ADMIN' || effectiveRole(tie) !== null;
+
+/**
+ * "see its members: workspace ADMIN, its ADMINs, and (projects) its TEAM_MANAGERs; TASKERs never"
+ * (a TASKER sees no other person), of a resource the viewer sees.
+ */
+export const seesResourceMembers = (role: WsRole, tie: ResourceTie, type: ResType) =>
+  seesResource(role, tie) &&
+  (role === 'ADMIN' || (role !== 'TASKER' && (effectiveRole(tie) === 'ADMIN' || (type === 'PROJECT' && effectiveRole(tie) === 'TEAM_MANAGER'))));
 
 /** "see every group: ADMIN yes, MEMBER own, WORKFORCE_MANAGER yes, TASKER own"; own = belongs to or manages. */
-const seesGroup = (role: WsRole, g: GroupTie) => role === 'ADMIN' || role === 'WORKFORCE_MANAGER' || g.member || g.manager;
+export const seesGroup = (role: WsRole, g: GroupTie) => role === 'ADMIN' || role === 'WORKFORCE_MANAGER' || g.member || g.manager;
+
+/** "see a group's managers: ADMIN yes; MEMBER groups they manage; WORKFORCE_MANAGER groups they created or manage; TASKER no". */
+export const seesManagers = (role: WsRole, g: GroupTie) =>
+  seesGroup(role, g) && (role === 'ADMIN' || (role !== 'TASKER' && (g.manager || (role === 'WORKFORCE_MANAGER' && g.creator))));
+
+/** "see other members: ADMIN, MEMBER, WORKFORCE_MANAGER yes; TASKER no" (themselves they see). */
+export const seesPerson = (role: WsRole, self: boolean) => role !== 'TASKER' || self;
+
+/** "see every job in the Activity Center: ADMIN yes; others own" (own = those they started). */
+export const seesJob = (role: WsRole, startedByViewer: boolean) => role === 'ADMIN' || startedByViewer;
 
 /** "startJob DATA_IMPORT: ADMIN of the dataset; LABEL_IMPORT, MODEL_TRAINING: ADMIN or TEAM_MANAGER of the project". */
-function mayStartOn(jobType: string, eff: ResRole | null): boolean {
+export function mayStartOn(jobType: string, eff: ResRole | null): boolean {
   return jobType === 'DATA_IMPORT' ? eff === 'ADMIN' : eff === 'ADMIN' || eff === 'TEAM_MANAGER';
 }
 
@@ -46,6 +64,16 @@ const same = (v: Verdict): Expectation => ({ gate: v, api: v });
 const allow = same('allow');
 const FORBIDDEN = same('FORBIDDEN');
 const NOT_FOUND = same('NOT_FOUND');
+/**
+ * The operation's rule refuses (FORBIDDEN), and something it names is hidden (NOT_FOUND): the
+ * documents do not order the two, so either answer is right (scenario.ts, Expectation.alt).
+ */
+const refusedAndHidden: Expectation = { gate: 'FORBIDDEN', api: 'FORBIDDEN', alt: 'NOT_FOUND' };
+/** The rule's refusal and a hidden object named, as one answer: FORBIDDEN, NOT_FOUND, or either when both. */
+function refusal(ruleAllows: boolean, namedVisible: boolean): Expectation | null {
+  if (!ruleAllows) return namedVisible ? FORBIDDEN : refusedAndHidden;
+  return namedVisible ? null : NOT_FOUND;
+}
 /** The gate lets the call through; the API still answers `api` (a lookup that finds nothing, a non-permission refusal). */
 const past = (api: Outcome): Expectation => ({ gate: 'allow', api });
 const yesNo = (ok: boolean): Expectation => (ok ? allow : FORBIDDEN);
@@ -55,9 +83,13 @@ function then(gate: Expectation, api: Outcome | null): Expectation {
   return gate.gate === 'allow' && api !== null ? { gate: 'allow', api } : gate;
 }
 
-/** Fields of an object the viewer reached: when they cannot see the object, its field is not reached (NOT_FOUND / null). */
+/**
+ * Fields of an object the viewer reached: when they cannot see the object, its field is not
+ * reached (NOT_FOUND / null). Its rule, asked anyway, may hide the object or answer as for a
+ * visible one: the API never gets there, so either is right for the gate.
+ */
 function onReached(visible: boolean, field: Expectation): Expectation {
-  return visible ? field : { gate: field.gate, api: 'NOT_FOUND' };
+  return visible ? field : { gate: 'NOT_FOUND', api: 'NOT_FOUND', ...(field.gate !== 'NOT_FOUND' ? { gateAlt: field.gate } : {}) };
 }
 
 function need<T>(value: T | undefined, what: string): T {
@@ -106,48 +138,45 @@ export function oracle(s: Scenario): Expectation {
     }
     case 'Mutation.removeUser': {
       // "removeUser: ADMIN anyone but an ADMIN; WORKFORCE_MANAGER TASKERs only"; "ADMINs cannot be removed through the API (FORBIDDEN)".
-      // A TASKER may not see other members, and "the same holds for every object they may not see".
+      // "Acting on people needs seeing them": a TASKER acting on anyone but themselves is NOT_FOUND; so is
+      // acting on a REMOVED person (decision 1). The scenarios name no one who is the only ADMIN of anything.
       const subject = need(s.subject, 'subject');
-      if (!subjectIsHere(subject) || (role === 'TASKER' && !subject.self)) return NOT_FOUND;
-      if (subject.role === 'ADMIN') return FORBIDDEN;
-      return yesNo(role === 'ADMIN' || (role === 'WORKFORCE_MANAGER' && subject.role === 'TASKER'));
+      if (!subjectIsHere(subject) || !seesPerson(role, subject.self)) return NOT_FOUND;
+      return yesNo(mayRemove(role, subject.role));
     }
     case 'Mutation.changeUserRole': {
-      // "changeUserRole: ADMIN yes; the last ADMIN keeps the role" (the scenarios always keep another ADMIN).
+      // "changeUserRole: ADMIN yes, but ADMIN is taken from a person only by themselves" (decision 9: another ADMIN's
+      // role is FORBIDDEN to change); "the last ADMIN keeps the role" (the scenarios always keep another ADMIN).
       const subject = need(s.subject, 'subject');
-      if (!subjectIsHere(subject) || (role === 'TASKER' && !subject.self)) return NOT_FOUND;
-      return yesNo(role === 'ADMIN');
+      if (!subjectIsHere(subject) || !seesPerson(role, subject.self)) return NOT_FOUND;
+      return yesNo(role === 'ADMIN' && (subject.role !== 'ADMIN' || subject.self));
     }
     case 'Workspace.users':
       // "see other members: ADMIN, MEMBER, WORKFORCE_MANAGER yes; TASKER no".
       return yesNo(role !== 'TASKER');
     case 'Workspace.user': {
-      // A TASKER sees no one but themselves ("the same holds for every object they may not see":
-      // anyone else is not there); for others the lookup finds members of this workspace only.
+      // A TASKER sees no one but themselves ("the same holds for every object they may not see": anyone
+      // else is not there); a REMOVED person is answered (status REMOVED) to those who see people (decision 1).
       const subject = need(s.subject, 'subject');
-      if (role === 'TASKER' && !subject.self) return NOT_FOUND;
-      return then(allow, subjectIsHere(subject) ? null : 'NOT_FOUND');
+      return subject.place === 'here' && seesPerson(role, subject.self) ? allow : NOT_FOUND;
     }
     case 'Mutation.createProject':
     case 'Mutation.createDataset':
     case 'Mutation.createOntology':
       return yesNo(role !== 'TASKER');
     case 'Mutation.createGroup': {
-      // "createGroup: ADMIN yes, WORKFORCE_MANAGER yes". People named must be of the workspace
-      // (NOT_FOUND otherwise); "Adding an external manager is BAD_USER_INPUT".
-      // READING: naming managers at creation is part of createGroup, which WORKFORCE_MANAGERs may do
-      // (the row "add or remove group managers: ADMIN only" is read as addGroupManagers/removeGroupManagers).
-      const gate = yesNo(role === 'ADMIN' || role === 'WORKFORCE_MANAGER');
-      const people = s.people ?? 'none';
-      return then(gate, people === 'member-elsewhere' ? 'NOT_FOUND' : people === 'external-manager' ? 'BAD_USER_INPUT' : null);
+      const { members, managers } = createGroupPeople(s.people ?? 'none');
+      return createGroupOutcome(viewer, members, managers);
     }
 
     // ---- Workspace's lists and lookups ---------------------------------------------------
+    // A list the viewer may read holds what they may see (else the object is not listed: 'NOT_FOUND' past the
+    // gate); a single object they may not see is as if it did not exist (null: NOT_FOUND at the gate).
     case 'Workspace.groups':
     case 'Workspace.group': {
       // "see every group: ADMIN, WORKFORCE_MANAGER yes; MEMBER, TASKER own".
       const visible = placed === 'here' && seesGroup(role, need(s.group, 'group'));
-      return visible ? allow : past('NOT_FOUND');
+      return visible ? allow : s.op === 'Workspace.groups' ? past('NOT_FOUND') : NOT_FOUND;
     }
     case 'Workspace.projects':
     case 'Workspace.datasets':
@@ -159,7 +188,7 @@ export function oracle(s: Scenario): Expectation {
       // the project list's tag filter names project tags, which only ADMINs see.
       if (s.tagFilter) return yesNo(role === 'ADMIN');
       const visible = placed === 'here' && seesResource(role, need(s.resource, 'resource'));
-      return visible ? allow : past('NOT_FOUND');
+      return visible ? allow : s.op.endsWith('s') ? past('NOT_FOUND') : NOT_FOUND;
     }
     case 'Workspace.projectTags':
       // "project tags: see ... ADMIN yes, others no".
@@ -170,14 +199,17 @@ export function oracle(s: Scenario): Expectation {
     case 'Workspace.jobs':
     case 'Workspace.job': {
       // "see every job in the Activity Center: ADMIN yes; others own" (own = those they started).
-      const visible = placed === 'here' && (role === 'ADMIN' || need(s.startedByViewer, 'startedByViewer'));
-      return visible ? allow : past('NOT_FOUND');
+      const visible = placed === 'here' && seesJob(role, need(s.startedByViewer, 'startedByViewer'));
+      return visible ? allow : s.op === 'Workspace.jobs' ? past('NOT_FOUND') : NOT_FOUND;
     }
     case 'Workspace.apiKeys':
       // "own API keys": everyone, their own only.
       return need(s.ownKey, 'ownKey') ? allow : past('NOT_FOUND');
     case 'Workspace.auditLog':
       // The contract: "ADMINs only".
+      return yesNo(role === 'ADMIN');
+    case 'Mutation.createWebhook':
+      // "Webhooks (createWebhook, deleteWebhook, Workspace.webhooks): workspace ADMINs only." (Asked by viewerCan.)
       return yesNo(role === 'ADMIN');
     case 'Mutation.createApiKey':
     case 'Subscription.jobEvents':
@@ -187,13 +219,10 @@ export function oracle(s: Scenario): Expectation {
     case 'Project.members':
     case 'Dataset.members':
     case 'Ontology.members': {
-      // "see its members: workspace ADMIN, its ADMINs, and (projects) its TEAM_MANAGERs; TASKERs never".
+      // "see its members: workspace ADMIN, its ADMINs, and (projects) its TEAM_MANAGERs; TASKERs never" (null with FORBIDDEN, decision 4).
       const tie = need(s.resource, 'resource');
       if (!seesResource(role, tie)) return NOT_FOUND;
-      if (role === 'ADMIN') return allow;
-      if (role === 'TASKER') return FORBIDDEN;
-      const eff = effectiveRole(tie);
-      return yesNo(eff === 'ADMIN' || (typeOfOp(s.op) === 'PROJECT' && eff === 'TEAM_MANAGER'));
+      return yesNo(seesResourceMembers(role, tie, typeOfOp(s.op)));
     }
     case 'Project.tags':
       // The contract: "Visible to workspace ADMINs only: null with FORBIDDEN for others."
@@ -205,15 +234,14 @@ export function oracle(s: Scenario): Expectation {
 
     // ---- A group's fields ----------------------------------------------------------------
     case 'Group.members': {
-      // "see other members: TASKER no". READING: a TASKER who manages the group sees its members
-      // ("add or remove group members: TASKER groups they manage" needs them), not otherwise.
+      // "see other members: TASKER no" (a TASKER sees no other person, and manages no group): null with FORBIDDEN (decision 4).
       const g = need(s.group, 'group');
-      return onReached(seesGroup(role, g), yesNo(role !== 'TASKER' || g.manager));
+      return onReached(seesGroup(role, g), yesNo(role !== 'TASKER'));
     }
     case 'Group.managers': {
-      // "see a group's managers: ADMIN yes; MEMBER groups they manage; WORKFORCE_MANAGER groups they created or manage; TASKER groups they manage".
+      // "see a group's managers: ADMIN yes; MEMBER groups they manage; WORKFORCE_MANAGER groups they created or manage; TASKER no".
       const g = need(s.group, 'group');
-      return onReached(seesGroup(role, g), yesNo(role === 'ADMIN' || g.manager || (role === 'WORKFORCE_MANAGER' && g.creator)));
+      return onReached(seesGroup(role, g), yesNo(seesManagers(role, g)));
     }
 
     // ---- Group mutations -----------------------------------------------------------------
@@ -225,24 +253,10 @@ export function oracle(s: Scenario): Expectation {
       return yesNo(role === 'ADMIN' || (role === 'WORKFORCE_MANAGER' && g.creator));
     }
     case 'Mutation.addGroupMembers':
-    case 'Mutation.removeGroupMembers': {
-      // "add or remove group members: ADMIN yes; MEMBER groups they manage; WORKFORCE_MANAGER groups they created or manage; TASKER groups they manage".
-      const g = need(s.group, 'group');
-      if (placed !== 'here' || !seesGroup(role, g)) return NOT_FOUND;
-      const gate = yesNo(role === 'ADMIN' || g.manager || (role === 'WORKFORCE_MANAGER' && g.creator));
-      // Adding someone who is not in the workspace: NOT_FOUND. Removing someone who is not in the group changes nothing.
-      const adding = s.op === 'Mutation.addGroupMembers';
-      return then(gate, adding && !subjectIsHere(need(s.subject, 'subject')) ? 'NOT_FOUND' : null);
-    }
+    case 'Mutation.removeGroupMembers':
     case 'Mutation.addGroupManagers':
-    case 'Mutation.removeGroupManagers': {
-      // "add or remove group managers: ADMIN yes; others no". "Adding an external manager is BAD_USER_INPUT."
-      const g = need(s.group, 'group');
-      if (placed !== 'here' || !seesGroup(role, g)) return NOT_FOUND;
-      const subject = need(s.subject, 'subject');
-      const adding = s.op === 'Mutation.addGroupManagers';
-      return then(yesNo(role === 'ADMIN'), adding ? (!subjectIsHere(subject) ? 'NOT_FOUND' : !subject.internal ? 'BAD_USER_INPUT' : null) : null);
-    }
+    case 'Mutation.removeGroupManagers':
+      return groupPeopleOutcome(s.op, role, placed === 'here' ? need(s.group, 'group') : null, need(s.subject, 'subject'));
 
     // ---- Resource roles ------------------------------------------------------------------
     case 'Mutation.assignUser':
@@ -252,39 +266,27 @@ export function oracle(s: Scenario): Expectation {
       // READING: "roles other than ADMIN" binds both the role given and the role taken away: a TEAM_MANAGER
       // neither makes nor unmakes (demotes, unassigns) an ADMIN.
       if (placed !== 'here') return NOT_FOUND;
-      const type = need(s.resourceType, 'resourceType');
       const subject = need(s.subject, 'subject');
+      const named: ResourceTie[] = [need(s.resource, 'resource'), ...(s.resource2 ? [s.resource2] : [])];
+      if (role !== 'ADMIN' && named.some((tie) => !seesResource(role, tie))) return NOT_FOUND;
       const given = s.op === 'Mutation.assignUser' ? need(s.role, 'role') : null;
-      const named: Array<{ tie: ResourceTie; subjectRole: ResRole | null }> = [
-        { tie: need(s.resource, 'resource'), subjectRole: subject.directRole },
-        ...(s.resource2 ? [{ tie: s.resource2, subjectRole: null }] : []),
-      ];
-      let gate: Expectation;
-      if (role === 'ADMIN') gate = allow;
-      else if (named.some((r) => !seesResource(role, r.tie))) gate = NOT_FOUND;
-      else {
-        gate = yesNo(
-          named.every(({ tie, subjectRole }) => {
-            const eff = effectiveRole(tie);
-            return eff === 'ADMIN' || (type === 'PROJECT' && eff === 'TEAM_MANAGER' && given !== 'ADMIN' && subjectRole !== 'ADMIN');
-          }),
-        );
-      }
-      // The person must be of the workspace ("Works on INVITED users too").
-      return then(gate, subjectIsHere(subject) ? null : 'NOT_FOUND');
+      const ruleAllows = mayGiveRoles(role, need(s.resourceType, 'resourceType'), named, given, subject.directRole);
+      // "Acting on people needs seeing them" (a TASKER names only themselves; a person of no workspace of the viewer is no one).
+      const refused = refusal(ruleAllows, subjectVisible(role, subject));
+      if (refused) return refused;
+      // "A DECLINED or REMOVED person cannot [be given roles] (BAD_USER_INPUT)"; "An INVITED user can".
+      return given && (subject.status === 'DECLINED' || subject.status === 'REMOVED') ? past('BAD_USER_INPUT') : allow;
     }
     case 'Mutation.assignGroup':
     case 'Mutation.unassignGroup': {
-      // "assignGroup / unassignGroup: workspace ADMIN; an ADMIN of every resource named".
-      // READING: the row puts no condition on the group itself, so a resource ADMIN may name any group of the
-      // workspace (not only one they see); a group of another workspace is NOT_FOUND.
+      // "assignGroup / unassignGroup: workspace ADMIN; an ADMIN of every resource named"; naming a group the viewer
+      // may not see is NOT_FOUND, as an unknown group (decision 11).
       if (placed !== 'here') return NOT_FOUND;
       const ties = [need(s.resource, 'resource'), ...(s.resource2 ? [s.resource2] : [])];
-      let gate: Expectation;
-      if (role === 'ADMIN') gate = allow;
-      else if (ties.some((t) => !seesResource(role, t))) gate = NOT_FOUND;
-      else gate = yesNo(ties.every((t) => effectiveRole(t) === 'ADMIN'));
-      return then(gate, (s.groupPlace ?? 'here') === 'here' ? null : 'NOT_FOUND');
+      if (role !== 'ADMIN' && ties.some((t) => !seesResource(role, t))) return NOT_FOUND;
+      const ruleAllows = role === 'ADMIN' || ties.every((t) => effectiveRole(t) === 'ADMIN');
+      const groupVisible = (s.groupPlace ?? 'here') === 'here' && seesGroup(role, need(s.group, 'group'));
+      return refusal(ruleAllows, groupVisible) ?? allow;
     }
 
     // ---- Tags and issues -----------------------------------------------------------------
@@ -355,6 +357,120 @@ export function oracle(s: Scenario): Expectation {
 /** The subject is a (not removed) member of the workspace the operation is about. */
 function subjectIsHere(subject: NonNullable<Scenario['subject']>): boolean {
   return subject.place === 'here' && subject.status !== 'REMOVED';
+}
+
+/** A person an input names is one the viewer may see: of this workspace (REMOVED people too, decision 1), and not another's if a TASKER. */
+export function subjectVisible(role: WsRole, subject: Pick<Subject, 'self' | 'place'>): boolean {
+  return subject.place === 'here' && seesPerson(role, subject.self);
+}
+
+/** "removeUser: ADMIN anyone but an ADMIN; WORKFORCE_MANAGER TASKERs only"; "ADMINs cannot be removed through the API". */
+export const mayRemove = (role: WsRole, subjectRole: WsRole) =>
+  subjectRole !== 'ADMIN' && (role === 'ADMIN' || (role === 'WORKFORCE_MANAGER' && subjectRole === 'TASKER'));
+
+/** The assignUser/unassignUser table row, for resources the viewer sees: `given` the role given (null: unassigning). */
+export function mayGiveRoles(role: WsRole, type: ResType, ties: ResourceTie[], given: ResRole | null, subjectRole: ResRole | null): boolean {
+  return (
+    role === 'ADMIN' ||
+    ties.every((tie) => {
+      const eff = effectiveRole(tie);
+      return eff === 'ADMIN' || (type === 'PROJECT' && eff === 'TEAM_MANAGER' && given !== 'ADMIN' && subjectRole !== 'ADMIN');
+    })
+  );
+}
+
+/** A PersonSpec as the subject of a gate scenario (the viewer's own role and status for `self`). */
+export function asSubject(p: PersonSpec, viewer: Viewer): Subject {
+  return p.self
+    ? { self: true, role: viewer.role, status: 'JOINED', place: 'here', internal: true, directRole: null }
+    : { self: false, role: p.role, status: p.status, place: p.place, internal: p.internal, directRole: null };
+}
+
+/**
+ * add/removeGroupMembers, add/removeGroupManagers naming one person, on a group the viewer is
+ * tied to as `g` says (null: a group of no workspace of theirs).
+ */
+export function groupPeopleOutcome(op: string, role: WsRole, g: GroupTie | null, subject: Subject): Expectation {
+  if (!g || !seesGroup(role, g)) return NOT_FOUND;
+  const adding = op.startsWith('Mutation.add');
+  const managers = op.endsWith('Managers');
+  let ruleAllows: boolean;
+  if (managers) {
+    // "add or remove group managers: ADMIN yes; others no".
+    ruleAllows = role === 'ADMIN';
+  } else {
+    // "add or remove group members: ADMIN yes; MEMBER groups they manage; WORKFORCE_MANAGER groups they created or
+    // manage; TASKER no (TASKERs manage no group)". "A group's manager may not add themselves to the group's members
+    // (FORBIDDEN) ... ADMINs and the group's creator may" (decision 10: the WORKFORCE_MANAGER who created it).
+    ruleAllows = role === 'ADMIN' || (role !== 'TASKER' && (g.manager || (role === 'WORKFORCE_MANAGER' && g.creator)));
+    if (adding && subject.self && !(role === 'ADMIN' || (role === 'WORKFORCE_MANAGER' && g.creator))) ruleAllows = false;
+  }
+  const refused = refusal(ruleAllows, subjectVisible(role, subject));
+  if (refused) return refused;
+  // "A DECLINED or REMOVED person cannot [be put in groups] (BAD_USER_INPUT)"; "Adding an external or TASKER manager is BAD_USER_INPUT".
+  if (adding && (subject.status === 'DECLINED' || subject.status === 'REMOVED')) return past('BAD_USER_INPUT');
+  if (adding && managers && (!subject.internal || subject.role === 'TASKER')) return past('BAD_USER_INPUT');
+  return allow;
+}
+
+/** The people createGroup's gate scenarios name. */
+export function createGroupPeople(people: NonNullable<Scenario['people']>): { members: PersonSpec[]; managers: PersonSpec[] } {
+  const other = (over: Partial<PersonSpec> = {}): PersonSpec => ({ role: 'MEMBER', status: 'JOINED', internal: true, place: 'here', ...over });
+  const self: PersonSpec = { self: true, role: 'MEMBER', status: 'JOINED', internal: true, place: 'here' };
+  switch (people) {
+    case 'none':
+      return { members: [], managers: [] };
+    case 'member':
+      return { members: [other()], managers: [] };
+    case 'member-elsewhere':
+      return { members: [other({ place: 'elsewhere' })], managers: [] };
+    case 'member-DECLINED':
+      return { members: [other({ status: 'DECLINED' })], managers: [] };
+    case 'member-REMOVED':
+      return { members: [other({ status: 'REMOVED' })], managers: [] };
+    case 'self-member':
+      return { members: [self], managers: [] };
+    case 'internal-manager':
+      return { members: [], managers: [other()] };
+    case 'external-manager':
+      return { members: [], managers: [other({ internal: false })] };
+    case 'tasker-manager':
+      return { members: [], managers: [other({ role: 'TASKER' })] };
+    case 'self-manager':
+      return { members: [], managers: [self] };
+  }
+}
+
+/**
+ * createGroup with these memberIds and managerIds: "createGroup: ADMIN, WORKFORCE_MANAGER"; the
+ * people named must be ones the viewer sees; and "createGroup ... managerIds are
+ * addGroupManagers, their memberIds are addGroupMembers" on the group as it will be (made by
+ * the viewer, who neither belongs to it nor manages it).
+ */
+export function createGroupOutcome(viewer: Viewer, members: PersonSpec[], managers: PersonSpec[]): Expectation & { effects: boolean } {
+  const role = viewer.role;
+  const implied = impliedGroupChanges(viewer, { member: false, manager: false, creator: true }, { addMembers: members, addManagers: managers });
+  const effects = implied.every((e) => e.gate === 'allow');
+  const visible = [...members, ...managers].every((p) => subjectVisible(role, asSubject(p, viewer)));
+  const refused = refusal(role === 'ADMIN' || role === 'WORKFORCE_MANAGER', visible);
+  if (refused) return { ...refused, effects };
+  if (!effects) return { ...FORBIDDEN, effects };
+  return { ...(implied.some((e) => e.api === 'BAD_USER_INPUT') ? past('BAD_USER_INPUT') : allow), effects };
+}
+
+/** The group-people operations a change of a group's lists stands for, each person on its own. */
+export function impliedGroupChanges(
+  viewer: Viewer,
+  g: GroupTie,
+  changes: { addMembers?: PersonSpec[]; removeMembers?: PersonSpec[]; addManagers?: PersonSpec[]; removeManagers?: PersonSpec[] },
+): Expectation[] {
+  const ask = (op: string, people: PersonSpec[] = []) => people.map((p) => groupPeopleOutcome(op, viewer.role, g, asSubject(p, viewer)));
+  return [
+    ...ask('Mutation.addGroupMembers', changes.addMembers),
+    ...ask('Mutation.removeGroupMembers', changes.removeMembers),
+    ...ask('Mutation.addGroupManagers', changes.addManagers),
+    ...ask('Mutation.removeGroupManagers', changes.removeManagers),
+  ];
 }
 
 function typeOfOp(op: string): ResType {

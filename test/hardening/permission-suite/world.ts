@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { JobType, ResRole, ResType, WsRole } from './scenario';
+import type { JobStatus, JobType, ResRole, ResType, WsRole } from './scenario';
 
 /**
  * The rows one scenario needs, by symbolic keys ('A', 'viewer', 'R', ...). A key that names
@@ -18,7 +18,8 @@ export interface World {
   projectTags: Array<{ key: string; ws: string }>;
   issueTags: Array<{ key: string; ws: string; project: string | null }>;
   issues: Array<{ key: string; project: string }>;
-  jobs: Array<{ key: string; ws: string; type: JobType; status: 'PROCESSING' | 'ERROR'; user: string; res: string }>;
+  /** A job on resource `res` (a dataset for DATA_IMPORT, else a project), maybe a retry of job `retryOf`. */
+  jobs: Array<{ key: string; ws: string; type: JobType; status: JobStatus; user: string; res: string; retryOf?: string }>;
   apiKeys: Array<{ key: string; ws: string; user: string }>;
 }
 
@@ -77,8 +78,8 @@ export class Rows {
   projectTags: [string[], string[], string[]] = [[], [], []];
   issueTags: [string[], string[], Array<string | null>, string[]] = [[], [], [], []];
   issues: [string[], string[], string[], string[]] = [[], [], [], []]; // id, ws, project, title
-  jobs: [string[], string[], string[], string[], string[], Array<string | null>, Array<string | null>] = [[], [], [], [], [], [], []];
-  jobEvents: [string[], string[], string[], string[], string[]] = [[], [], [], [], []]; // ws, job, user, type, status
+  jobs: [string[], string[], string[], string[], string[], Array<string | null>, Array<string | null>, Array<string | null>] = [[], [], [], [], [], [], [], []];
+  jobEvents: [string[], string[], string[], string[], string[], number[]] = [[], [], [], [], [], []]; // ws, job, user, type, status, order
   apiKeys: [string[], string[], string[], string[]] = [[], [], [], []]; // id, ws, user, hash
 
   add(world: World, ids: Ids, options: { jobEvents?: boolean } = {}): void {
@@ -159,12 +160,15 @@ export class Rows {
       this.jobs[4].push(ids.id(j.user));
       this.jobs[5].push(dataImport ? null : ids.id(j.res));
       this.jobs[6].push(dataImport ? ids.id(j.res) : null);
+      this.jobs[7].push(j.retryOf ? ids.id(j.retryOf) : null);
       if (options.jobEvents) {
+        // One event per job, in the order of the world's jobs (the feed delivers them in that order).
         this.jobEvents[0].push(ids.id(j.ws));
         this.jobEvents[1].push(ids.id(j.key));
         this.jobEvents[2].push(ids.id(j.user));
         this.jobEvents[3].push(j.type);
         this.jobEvents[4].push(j.status);
+        this.jobEvents[5].push(this.jobEvents[5].length);
       }
     }
     for (const k of world.apiKeys) {
@@ -184,9 +188,10 @@ export class Rows {
       `INSERT INTO workspaces (id, name, internal_domains) SELECT id, name, d::text[] FROM unnest($1::uuid[], $2::text[], $3::text[]) AS t(id, name, d)`,
       this.workspaces,
     );
+    // A removed person keeps their row: status REMOVED, removedAt set (and joinedAt from when they had joined).
     await q(
       `INSERT INTO memberships (workspace_id, user_id, role, status, invited_at, joined_at, declined_at, removed_at)
-       SELECT w, u, r, s, now(), CASE WHEN s = 'JOINED' THEN now() END, CASE WHEN s = 'DECLINED' THEN now() END, CASE WHEN x THEN now() END
+       SELECT w, u, r, CASE WHEN x THEN 'REMOVED' ELSE s END, now(), CASE WHEN s = 'JOINED' THEN now() END, CASE WHEN s = 'DECLINED' THEN now() END, CASE WHEN x THEN now() END
          FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::boolean[]) AS t(w, u, r, s, x)`,
       this.memberships,
     );
@@ -195,28 +200,32 @@ export class Rows {
       `INSERT INTO resource_user_roles (resource_id, user_id, workspace_id, role) SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[])`,
       this.userRoles,
     );
-    await q(`INSERT INTO groups (id, workspace_id, name, created_by) SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[])`, this.groups);
+    await q(`INSERT INTO groups (id, workspace_id, name, name_key, created_by) SELECT i, w, n, lower(n), c FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[]) AS t(i, w, n, c)`, this.groups);
     await q(`INSERT INTO group_members (group_id, user_id) SELECT * FROM unnest($1::uuid[], $2::uuid[])`, this.groupMembers);
     await q(`INSERT INTO group_managers (group_id, user_id) SELECT * FROM unnest($1::uuid[], $2::uuid[])`, this.groupManagers);
     await q(
       `INSERT INTO resource_group_roles (resource_id, group_id, workspace_id, role) SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[])`,
       this.groupRoles,
     );
-    await q(`INSERT INTO project_tags (id, workspace_id, name) SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[])`, this.projectTags);
-    await q(`INSERT INTO issue_tags (id, workspace_id, project_id, name) SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[])`, this.issueTags);
+    await q(`INSERT INTO project_tags (id, workspace_id, name, name_key) SELECT i, w, n, lower(n) FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS t(i, w, n)`, this.projectTags);
+    await q(`INSERT INTO issue_tags (id, workspace_id, project_id, name, name_key) SELECT i, w, p, n, lower(n) FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[]) AS t(i, w, p, n)`, this.issueTags);
     await q(`INSERT INTO issues (id, workspace_id, project_id, title) SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[])`, this.issues);
+    // Jobs first without retry_of (a retry may be listed before the job it retries), then the links.
     await q(
       `INSERT INTO jobs (id, workspace_id, type, status, progress, user_id, project_id, dataset_id, created_at, updated_at, finished_at)
        SELECT id, w, t, s, 0, u, p, d, now(), now(), CASE WHEN s = 'PROCESSING' THEN NULL ELSE now() END
          FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::uuid[], $6::uuid[], $7::uuid[]) AS x(id, w, t, s, u, p, d)`,
-      this.jobs,
+      this.jobs.slice(0, 7),
     );
+    if (this.jobs[7].some((r) => r !== null)) {
+      await db.query(`UPDATE jobs j SET retry_of = x.r FROM unnest($1::uuid[], $2::uuid[]) AS x(id, r) WHERE j.id = x.id AND x.r IS NOT NULL`, [this.jobs[0], this.jobs[7]]);
+    }
     if (this.jobEvents[0].length > 0) {
-      // One event per job, numbered 1.. per workspace, and the workspace's counter to match (the feed replays them).
+      // One event per job, numbered 1.. per workspace in the world's order, and the workspace's counter to match (the feed replays them).
       await db.query(
         `INSERT INTO job_events (workspace_id, seq, job_id, job_user_id, job_type, status, progress, occurred_at)
-         SELECT w, row_number() OVER (PARTITION BY w ORDER BY j), j, u, t, s, 0, now()
-           FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[]) AS x(w, j, u, t, s)`,
+         SELECT w, row_number() OVER (PARTITION BY w ORDER BY o), j, u, t, s, 0, now()
+           FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::int[]) AS x(w, j, u, t, s, o)`,
         this.jobEvents,
       );
       await db.query(

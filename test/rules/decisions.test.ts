@@ -208,6 +208,19 @@ describe('decision 8: group managers are internal and not TASKERs; a TASKER mana
     ok(await gql(Q.changeUserRole, { input: { workspaceId, userId: manager.id, role: 'TASKER' } }, admin.token), 'changeUserRole to TASKER of someone who manages no group');
   });
 
+  it('answers inviting again as TASKER a DECLINED person who still manages a group with INVARIANT naming the group; as MEMBER it works', async () => {
+    const { workspaceId, admin } = await createWorkspace(server);
+    const lead = await person(server, workspaceId, 'MEMBER');
+    const g = await group(server, workspaceId, { name: 'Alpha', managers: [lead.id], createdBy: admin.id });
+    await server.db.query(`UPDATE memberships SET status = 'DECLINED', declined_at = now() WHERE workspace_id = $1 AND user_id = $2`, [workspaceId, lead.id]);
+    const before = await workspaceState(server, workspaceId);
+    const invite = `mutation($input: InviteUsersInput!) { inviteUsers(input: $input) { id role status } }`;
+    const error = refused(await gql(invite, { input: { workspaceId, emails: [lead.email], role: 'TASKER' } }, admin.token), 'INVARIANT', 'inviting a declined manager as TASKER');
+    same(error.extensions?.groups, [{ id: g, name: 'Alpha' }], 'extensions.groups');
+    await unchanged(server, workspaceId, before, 'inviting a declined manager as TASKER');
+    ok(await gql(invite, { input: { workspaceId, emails: [lead.email], role: 'MEMBER' } }, admin.token), 'inviting them again as MEMBER');
+  });
+
   it.each(['addGroupMembers', 'removeGroupMembers'] as const)('refuses %s by a TASKER left as a manager from before the rule (FORBIDDEN); nothing changes', async (op) => {
     const { workspaceId, admin } = await createWorkspace(server);
     const tasker = await person(server, workspaceId, 'TASKER');

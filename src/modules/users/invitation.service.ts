@@ -1,8 +1,9 @@
-import { isUniqueViolation } from '../../database/sql';
+import { isUniqueViolation, type Queryable } from '../../database/sql';
 import type { Context } from '../../server/context';
-import { conflict, notFound } from '../../server/errors';
+import { AppError, conflict, notFound } from '../../server/errors';
 import { enqueueMail } from '../mail/mail.data';
 import { runMutation } from '../common/mutation';
+import { groupsManagedBy } from '../groups/groups.data';
 import { workspaceName } from '../workspaces/workspaces.data';
 import { invitationMail } from './invitation-mail';
 import type { InviteUsersInput } from './user.inputs';
@@ -38,6 +39,7 @@ export async function inviteUsers(ctx: Context, input: InviteUsersInput): Promis
           throw conflict(`Already invited or joined: ${taken.join(', ')}`, { field: 'input.emails', emails: taken });
         }
         const again = new Set(existing.map((m) => m.userId));
+        if (role === 'TASKER') await refuseTaskerManagers(tx, workspaceId, [...again]);
         await invite(tx, workspaceId, ids.filter((id) => !again.has(id)), [...again], role);
         const publicUrl = ctx.services.config.publicUrl;
         await enqueueMail(tx, emails.map((to) => invitationMail({ to, workspaceId, workspaceName: name, role, inviter: viewer, publicUrl })));
@@ -62,6 +64,18 @@ export async function inviteUsers(ctx: Context, input: InviteUsersInput): Promis
   }
   const people = await workspaceUsers(ctx).loadMany(userIds.map((userId) => ({ workspaceId, userId })));
   return people as WorkspaceUser[];
+}
+
+/**
+ * A person invited again keeps the groups they were in (a DECLINED one was never taken out); as
+ * a TASKER they could manage none (a TASKER sees no other person): INVARIANT, naming the groups,
+ * as changing a manager's role to TASKER is.
+ */
+async function refuseTaskerManagers(tx: Queryable, workspaceId: string, userIds: string[]): Promise<void> {
+  for (const userId of userIds) {
+    const groups = await groupsManagedBy(tx, workspaceId, userId);
+    if (groups.length > 0) throw new AppError('INVARIANT', 'A group manager cannot be a TASKER: take them off as manager of these groups first', { userId, groups });
+  }
 }
 
 /**

@@ -39,8 +39,9 @@ export class Access {
   membership(workspaceId: string): Promise<Membership | null> {
     if (!this.viewer || !isUuid(workspaceId)) return Promise.resolve(null);
     const key = this.viewer.apiKey;
-    if (key && key.workspaceId !== workspaceId) return Promise.resolve(null);
-    return this.memberships.load(workspaceId);
+    const id = workspaceId.toLowerCase();
+    if (key && key.workspaceId !== id) return Promise.resolve(null);
+    return this.memberships.load(id);
   }
 
   /** The membership only when JOINED: nothing else of a workspace exists for the viewer. */

@@ -128,9 +128,13 @@ export async function lockGroup(tx: Queryable, groupId: string): Promise<Group |
   return row ? groupFrom(row)! : undefined;
 }
 
-/** Holds a group against a concurrent delete while roles are given to it (FOR KEY SHARE lets its other changes through). */
+/**
+ * Holds a group still while roles are given to it or taken from it: FOR SHARE, the lock the
+ * rule's re-check reads it with (whether the viewer sees it), taken before the resources so that
+ * the re-check never waits for it while holding them.
+ */
 export async function lockGroupForAssignment(tx: Queryable, groupId: string): Promise<void> {
-  await tx.query(`SELECT 1 FROM groups WHERE id = $1 FOR KEY SHARE`, [groupId]);
+  await tx.query(`SELECT 1 FROM groups WHERE id = $1 FOR SHARE`, [groupId]);
 }
 
 /** The workspace's internal domains, held still while managers are checked against them. */

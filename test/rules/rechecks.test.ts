@@ -126,6 +126,23 @@ onPostgres('re-checks under concurrency (PostgreSQL)', () => {
     }
   });
 
+  it('never deadlocks when roles are given to a group while its members change (locks in one order: groups before resources)', async () => {
+    for (let round = 0; round < ROUNDS; round++) {
+      const { workspaceId, admin } = await createWorkspace(server);
+      const members: Person[] = [];
+      for (let i = 0; i < 6; i++) members.push(await person(server, workspaceId, 'MEMBER'));
+      const projects = [await resource(server, workspaceId, 'PROJECT', `A ${round}`, [admin.id]), await resource(server, workspaceId, 'PROJECT', `B ${round}`, [admin.id])];
+      const groupId = await group(server, workspaceId, { members: members.map((m) => m.id), createdBy: admin.id });
+      await gql(Q.assignGroup, { input: { groupId, resourceType: 'PROJECT', resourceIds: projects, role: 'ANNOTATOR' } }, admin.token);
+      const calls = members.flatMap((m, i) => [
+        gql(Q.removeGroupMembers, { input: { groupId, userIds: [m.id] } }, admin.token),
+        gql(Q.assignGroup, { input: { groupId, resourceType: 'PROJECT', resourceIds: projects, role: i % 2 ? 'REVIEWER' : 'ANNOTATOR' } }, admin.token),
+      ]);
+      for (const r of await Promise.all(calls)) if (codeOf(r) !== 'ok') throw new Error(`round ${round}: ${answer(r)} (a deadlock answers INTERNAL_SERVER_ERROR)`);
+      same(await groupMemberIds(server, groupId), [], `round ${round}: every member taken out`);
+    }
+  });
+
   it('leaves no PROCESSING job of a person removed while they start jobs', async () => {
     for (let round = 0; round < ROUNDS; round++) {
       const { workspaceId, admin } = await createWorkspace(server);

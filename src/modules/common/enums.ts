@@ -14,6 +14,8 @@ export const ResourceRoleEnum = asEnum(RESOURCE_ROLES);
 export const JobTypeEnum = asEnum(JOB_TYPES);
 export const JobStatusEnum = asEnum(JOB_STATUSES);
 export const IssueStatusEnum = asEnum(ISSUE_STATUSES);
+export const SortDirectionEnum = asEnum(['ASC', 'DESC'] as const);
+export type SortDirection = keyof typeof SortDirectionEnum;
 
 registerEnumType(WorkspaceRoleEnum, { name: 'WorkspaceRole', description: 'The role a user holds in the whole workspace.' });
 registerEnumType(InvitationStatusEnum, { name: 'InvitationStatus', description: "Where a user's invitation to the workspace stands." });
@@ -26,3 +28,4 @@ registerEnumType(ResourceRoleEnum, {
 registerEnumType(JobTypeEnum, { name: 'JobType' });
 registerEnumType(JobStatusEnum, { name: 'JobStatus', valuesConfig: { CANCELLED: { description: 'Stopped on request before it finished.' } } });
 registerEnumType(IssueStatusEnum, { name: 'IssueStatus' });
+registerEnumType(SortDirectionEnum, { name: 'SortDirection' });

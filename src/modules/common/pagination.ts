@@ -48,15 +48,15 @@ export function encodeCursor(key: unknown[]): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-/** The sort key of `after`, or null; a cursor that is not one of ours is BAD_USER_INPUT. */
-export function decodeCursor(after: string | null | undefined, arity: number): unknown[] | null {
+/** The sort key of `after` (nulls in it only when `nullable`), or null; a cursor that is not one of ours is BAD_USER_INPUT. */
+export function decodeCursor(after: string | null | undefined, arity: number, options: { nullable?: boolean } = {}): unknown[] | null {
   if (after === undefined || after === null) return null;
   try {
     if (after.length > 512) throw new Error('too long');
     const key = JSON.parse(Buffer.from(after, 'base64url').toString('utf8'));
     // Our cursors never hold NUL or an unpaired surrogate, which PostgreSQL refuses as text (INTERNAL_SERVER_ERROR).
     const text = (v: unknown) => typeof v === 'string' && !/\u0000|\p{Cs}/u.test(v);
-    if (!Array.isArray(key) || key.length !== arity || key.some((v) => !text(v) && typeof v !== 'number')) {
+    if (!Array.isArray(key) || key.length !== arity || key.some((v) => !text(v) && typeof v !== 'number' && !(options.nullable && v === null))) {
       throw new Error('shape');
     }
     return key;

@@ -1,10 +1,11 @@
-import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
-import { InvitationStatusEnum, WorkspaceRoleEnum } from '../common/enums';
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { InvitationStatusEnum, SortDirectionEnum, WorkspaceRoleEnum, type SortDirection } from '../common/enums';
 import { Check } from '../common/input-checks';
 import { Connection } from '../common/pagination';
 import { emails, id, search } from '../common/validation';
 import { Resource } from '../resources/resource.types';
 import type { InvitationStatus, WorkspaceRole } from './membership.entity';
+import { PEOPLE_ORDERS, type PeopleOrder } from './users.data';
 import { WorkspaceUser } from './workspace-user.types';
 
 export const MAX_INVITATIONS = 100;
@@ -20,6 +21,25 @@ export class UserFilter {
 
   @Field(() => InvitationStatusEnum, { nullable: true, description: 'Without it, REMOVED people are left out.' })
   status?: InvitationStatus | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Only internal (true) or external (false) people: the group-manager picker.' })
+  internal?: boolean | null;
+
+  @Field(() => ID, { nullable: true, description: 'Members of this group.' })
+  @Check(id())
+  groupId?: string | null;
+}
+
+export const UserOrderFieldEnum = Object.fromEntries(PEOPLE_ORDERS.map((o) => [o, o])) as { [K in PeopleOrder]: K };
+registerEnumType(UserOrderFieldEnum, { name: 'UserOrderField' });
+
+@InputType('UserOrder')
+export class UserOrder {
+  @Field(() => UserOrderFieldEnum)
+  field!: PeopleOrder;
+
+  @Field(() => SortDirectionEnum, { nullable: true, defaultValue: 'ASC' })
+  direction?: SortDirection | null;
 }
 
 @ObjectType('WorkspaceUserConnection', { simpleResolvers: true })

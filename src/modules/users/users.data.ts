@@ -3,7 +3,7 @@ import { visibleSql, type Visibility } from '../../authorization/lists';
 import { columnsOf, unprefix } from '../../database/columns';
 import { queryOne, queryRows, type Queryable } from '../../database/sql';
 import type { InvitationStatus, WorkspaceRole } from './membership.entity';
-import { MembershipEntity } from './membership.entity';
+import { INVITATION_STATUSES, MembershipEntity, WORKSPACE_ROLES } from './membership.entity';
 import { UserEntity } from './user.entity';
 import type { WorkspaceUser } from './workspace-user.types';
 
@@ -43,6 +43,37 @@ export function peopleByKeys(db: Queryable, keys: ReadonlyArray<{ workspaceId: s
   );
 }
 
+/** The orders a list of people takes; each ends with email then id, so every order is total and stable. */
+export const PEOPLE_ORDERS = ['NAME', 'EMAIL', 'ROLE', 'STATUS', 'INVITED_AT', 'JOINED_AT'] as const;
+export type PeopleOrder = (typeof PEOPLE_ORDERS)[number];
+
+/**
+ * Each order's sort key, the value a cursor carries: text or a number (times as epoch
+ * microseconds, so a cursor holds them exactly). Roles and statuses sort in the contract's
+ * order (ADMIN first; INVITED first). Null keys (no name, not yet joined) come last either way.
+ */
+const SORT_KEYS: Record<PeopleOrder, { sql: string; type: 'text' | 'number' }> = {
+  NAME: { sql: 'lower(u.name)', type: 'text' },
+  EMAIL: { sql: 'u.email', type: 'text' },
+  ROLE: { sql: `array_position(ARRAY[${WORKSPACE_ROLES.map((r) => `'${r}'`).join(', ')}]::text[], m.role::text)`, type: 'number' },
+  STATUS: { sql: `array_position(ARRAY[${INVITATION_STATUSES.map((s) => `'${s}'`).join(', ')}]::text[], m.status::text)`, type: 'number' },
+  INVITED_AT: { sql: '(extract(epoch FROM m.invited_at) * 1000000)::bigint', type: 'number' },
+  JOINED_AT: { sql: '(extract(epoch FROM m.joined_at) * 1000000)::bigint', type: 'number' },
+};
+
+/** Whether a cursor's sort key can be one of this order's (a forged one must not reach SQL as a cast error). */
+export function isSortKey(order: PeopleOrder, value: unknown): boolean {
+  if (value === null) return true;
+  return SORT_KEYS[order].type === 'text' ? typeof value === 'string' : Number.isSafeInteger(value);
+}
+
+/** Where a page starts: the previous page's last row, as its sort key, email and id. */
+export interface PeopleCursor {
+  key: string | number | null;
+  email: string;
+  id: string;
+}
+
 export interface PeopleQuery {
   workspaceId: string;
   /** Which people the list holds (scopes.person). */
@@ -51,18 +82,24 @@ export interface PeopleQuery {
   role: WorkspaceRole | null;
   /** null: every status but REMOVED. */
   status: InvitationStatus | null;
-  /** The last row of the previous page: [email, id]. */
-  after: [string, string] | null;
+  internal: boolean | null;
+  /** Members of this group, shown only where the viewer may see its members (scopes.groupMembers). */
+  group: { id: string; visible: Visibility<'group'> } | null;
+  order: PeopleOrder;
+  descending: boolean;
+  after: PeopleCursor | null;
   limit: number;
   /** Only when it is read: counting costs more than the page. */
   withTotal: boolean;
 }
 
+export type ListedPerson = WorkspaceUser & { sortKey: string | number | null };
+
 /**
- * One page of a workspace's people, ordered by email then id (emails are unique and never
- * change: the order and the cursors are stable), and the total: one statement, one snapshot.
+ * One page of a workspace's people in the asked order, then email, then id (emails are unique
+ * and never change: orders and cursors are stable), and the total: one statement, one snapshot.
  */
-export async function listPeople(db: Queryable, q: PeopleQuery): Promise<{ rows: WorkspaceUser[]; total: number }> {
+export async function listPeople(db: Queryable, q: PeopleQuery): Promise<{ rows: ListedPerson[]; total: number }> {
   const params: unknown[] = [q.workspaceId];
   const add = (v: unknown) => `$${params.push(v)}`;
   const where = ['m.workspace_id = $1', q.status ? `m.status = ${add(q.status)}` : `m.status <> 'REMOVED'`, visibleSql(q.visible, { userId: 'm.user_id' }, params)];
@@ -71,19 +108,40 @@ export async function listPeople(db: Queryable, q: PeopleQuery): Promise<{ rows:
     where.push(`(u.email ILIKE ${pattern} ESCAPE '\\' OR u.name ILIKE ${pattern} ESCAPE '\\')`);
   }
   if (q.role) where.push(`m.role = ${add(q.role)}`);
+  if (q.internal !== null) where.push(`(split_part(lower(u.email), '@', 2) = ANY(w.internal_domains)) = ${add(q.internal)}`);
+  if (q.group) {
+    where.push(`EXISTS (SELECT 1 FROM group_members gm JOIN groups g ON g.id = gm.group_id
+                         WHERE gm.group_id = ${add(q.group.id)}::uuid AND gm.user_id = m.user_id AND g.workspace_id = m.workspace_id
+                           AND ${visibleSql(q.group.visible, 'g', params)})`);
+  }
   const filtered = where.join(' AND ');
-  const page = q.after ? `${filtered} AND (u.email, u.id) > (${add(q.after[0])}, ${add(q.after[1])}::uuid)` : filtered;
+  const key = SORT_KEYS[q.order];
+  const [dir, op] = q.descending ? ['DESC', '<'] : ['ASC', '>'];
+  let page = filtered;
+  if (q.after) {
+    const rest = `(u.email, u.id) ${op} (${add(q.after.email)}, ${add(q.after.id)}::uuid)`;
+    // Null keys come last: after a null key only null keys follow; after a value, greater values and every null key.
+    page +=
+      q.after.key === null
+        ? ` AND ${key.sql} IS NULL AND ${rest}`
+        : ` AND (${key.sql} IS NULL OR ${key.sql} ${op} ${add(q.after.key)} OR (${key.sql} = ${add(q.after.key)} AND ${rest}))`;
+  }
   const limit = add(q.limit + 1);
+  const orderBy = (k: string, email: string, id: string) => `${k} IS NULL, ${k} ${dir}, ${email} ${dir}, ${id} ${dir}`;
   // The count's row always comes back, with the page's rows beside it (an empty page leaves one row of nulls).
-  const joined = await queryRows<WorkspaceUser & { totalCount: number | null }>(
+  const joined = await queryRows<ListedPerson & { totalCount: number | null }>(
     db,
     `SELECT page.*, total.n AS "totalCount"
        FROM (SELECT CASE WHEN ${add(q.withTotal)}::boolean THEN (SELECT count(*)::int FROM ${PERSON_FROM} WHERE ${filtered}) END AS n) total
-       LEFT JOIN LATERAL (SELECT ${personColumns()} FROM ${PERSON_FROM} WHERE ${page} ORDER BY u.email, u.id LIMIT ${limit}) page ON true
-      ORDER BY page.email, page.id`,
+       LEFT JOIN LATERAL (SELECT ${personColumns()}, ${key.sql} AS "sortKey" FROM ${PERSON_FROM} WHERE ${page}
+                           ORDER BY ${orderBy(key.sql, 'u.email', 'u.id')} LIMIT ${limit}) page ON true
+      ORDER BY ${orderBy('page."sortKey"', 'page.email', 'page.id')}`,
     params,
   );
-  return { rows: joined.filter((r) => r.id !== null).map(({ totalCount: _t, ...row }) => row as WorkspaceUser), total: joined[0]?.totalCount ?? 0 };
+  // pg reads bigint as text: a cursor keeps the number.
+  const sortKey = (v: unknown) => (v === null || key.type === 'text' ? (v as string | null) : Number(v));
+  const rows = joined.filter((r) => r.id !== null).map(({ totalCount: _t, ...row }) => ({ ...row, sortKey: sortKey(row.sortKey) }) as ListedPerson);
+  return { rows, total: joined[0]?.totalCount ?? 0 };
 }
 
 /** Invitations still INVITED addressed to an email, newest first. */

@@ -17,6 +17,7 @@ import {
   SoleAdminResources,
   UserCapabilities,
   UserFilter,
+  UserOrder,
   WorkspaceUserConnection,
 } from './user.inputs';
 import { findUser, listUsers, soleAdminOf } from './users.service';
@@ -32,10 +33,11 @@ export class WorkspaceUsersResolver {
     @Ctx() ctx: Context,
     @Info() info: GraphQLResolveInfo,
     @Arg('filter', () => UserFilter, { nullable: true }) filter?: UserFilter | null,
+    @Arg('orderBy', () => UserOrder, { nullable: true }) orderBy?: UserOrder | null,
     @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first?: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
   ): Promise<Page<WorkspaceUser>> {
-    return listUsers(ctx, workspace.id, { filter, first, after }, { totalCount: selectsSubField(info, 'totalCount') });
+    return listUsers(ctx, workspace.id, { filter, orderBy, first, after }, { totalCount: selectsSubField(info, 'totalCount') });
   }
 
   @FieldResolver(() => WorkspaceUser, { nullable: true })

@@ -8,41 +8,60 @@ import { decodeCursor, pageSize, toPage, type Page } from '../common/pagination'
 import { containsPattern } from '../common/validation';
 import { resourcesById } from '../resources/resource.loaders';
 import { byTypeAndName, type Resource } from '../resources/resource.types';
-import type { SoleAdminResources, UserFilter } from './user.inputs';
-import { listPeople } from './users.data';
+import type { SoleAdminResources, UserFilter, UserOrder } from './user.inputs';
+import { isSortKey, listPeople, type PeopleCursor, type PeopleOrder } from './users.data';
 import { workspaceUsers } from './users.loaders';
 import type { WorkspaceUser } from './workspace-user.types';
 
 /**
  * Workspace.users: a page of the people the viewer sees (the rule seeMembers and its scope),
- * REMOVED people only when asked for by status, ordered by email then id.
+ * REMOVED people only when asked for by status, in the asked order (email by default). A group
+ * filter holds the members the viewer may see as that group's (scopes.groupMembers): a group
+ * they may not see, or whose members they may not, filters to nobody rather than telling.
  */
 export async function listUsers(
   ctx: Context,
   workspaceId: string,
-  args: { filter: UserFilter | null | undefined; first: number | null | undefined; after: string | null | undefined },
+  args: { filter: UserFilter | null | undefined; orderBy: UserOrder | null | undefined; first: number | null | undefined; after: string | null | undefined },
   wants: { totalCount: boolean },
 ): Promise<Page<WorkspaceUser>> {
   const limit = pageSize(args.first);
-  const cursor = decodeCursor(args.after, 2);
-  if (cursor && (typeof cursor[0] !== 'string' || !isUuid(cursor[1]))) throw badInput('after', 'after is not a valid cursor');
+  const order = args.orderBy?.field ?? 'EMAIL';
+  const descending = args.orderBy?.direction === 'DESC';
+  const after = peopleCursor(args.after, order, descending);
   const actor = await ctx.access.actor(workspaceId);
-  if (!actor) return toPage([], limit, 0, () => []);
   const { filter } = args;
+  if (!actor || (filter?.groupId && !isUuid(filter.groupId))) return toPage([], limit, 0, () => []);
   const { rows, total } = await listPeople(ctx.db, {
     workspaceId,
     visible: listScope('seeMembers', actor) as Visibility<'person'>,
     search: filter?.search ? containsPattern(filter.search) : null,
     role: filter?.role ?? null,
     status: filter?.status ?? null,
-    after: cursor as [string, string] | null,
+    internal: filter?.internal ?? null,
+    group: filter?.groupId ? { id: filter.groupId, visible: { viewer: actor, scope: scopes.groupMembers } } : null,
+    order,
+    descending,
+    after,
     limit,
     withTotal: wants.totalCount,
   });
   // Prime the batched loader: field resolvers of these people (and of the same people elsewhere in the query) need no query.
   const people = workspaceUsers(ctx);
-  for (const row of rows) people.prime({ workspaceId, userId: row.id }, row);
-  return toPage(rows, limit, total, (row) => [row.email, row.id]);
+  const nodes = rows.map(({ sortKey: _k, ...person }) => person);
+  for (const person of nodes) people.prime({ workspaceId, userId: person.id }, person);
+  const page = toPage(rows, limit, total, (row) => [order, descending ? 'DESC' : 'ASC', row.sortKey, row.email, row.id]);
+  return { ...page, nodes: nodes.slice(0, page.nodes.length) };
+}
+
+/** A cursor of this order and direction (one from another order is BAD_USER_INPUT: it would skip or repeat rows). */
+function peopleCursor(after: string | null | undefined, order: PeopleOrder, descending: boolean): PeopleCursor | null {
+  const cursor = decodeCursor(after, 5, { nullable: true });
+  if (!cursor) return null;
+  const [field, direction, key, email, id] = cursor;
+  if (field !== order || direction !== (descending ? 'DESC' : 'ASC')) throw badInput('after', 'after is a cursor of another order');
+  if (!isSortKey(order, key) || typeof email !== 'string' || !isUuid(id)) throw badInput('after', 'after is not a valid cursor');
+  return { key: key as PeopleCursor['key'], email, id: id as string };
 }
 
 /** Workspace.user(id): the rule seeUser has decided the viewer may see them (any status). */

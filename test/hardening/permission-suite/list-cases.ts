@@ -233,6 +233,25 @@ const SPECS: ListSpec[] = [
     },
   },
 
+  {
+    // The people list filtered by a group (the group-manager and member pickers): the list's scope and the
+    // group's members scope together, so a group the viewer may not see filters to nobody.
+    lists: ['Workspace.users(groupId)'],
+    relations: () => GROUP_TIES.flatMap((group) => [...(group.member ? [SELF] : []), person(), person({ role: 'TASKER', status: 'INVITED' })].map((p) => ({ group, person: p }))),
+    build: (b, s) => {
+      const x = b.person('X', s.person!);
+      b.group('G', 'here', s.group!, { members: [x] });
+    },
+    steps: (s, ids) => [
+      { field: 'Workspace.users', parent: workspaceParent(ids), args: { filter: { groupId: ids.id('G') } }, object: { person: personKey(s.person!, 'X') }, scope: 'person' },
+      { field: 'UserFilter.groupId', args: {}, object: { group: 'G' }, scope: 'groupMembers' },
+    ],
+    api: (s, ids) => ({
+      ...inWorkspace(ids, 'users(filter: $filter, first: 100) { totalCount nodes { id } }', { filter: ['UserFilter', { groupId: ids.id('G') }] }),
+      read: reader((ws) => ws.users?.nodes, byId(ids.id(personKey(s.person!, 'X'))), (ws) => ws.users?.totalCount),
+    }),
+  },
+
   // ---- Resources -------------------------------------------------------------------------------
   {
     lists: RES_TYPES.flatMap((t) => [`Workspace.${FIELD_MANY[t]}`, `Workspace.${FIELD_ONE[t]}`]),

@@ -74,6 +74,11 @@ export function listOracle(s: ListScenario): boolean {
     case 'Group.members':
       // "see other members: TASKER no" (decision 4: null with FORBIDDEN), of a group the viewer sees.
       return seesGroup(role, need(s.group, 'group')) && role !== 'TASKER';
+    case 'Workspace.users(groupId)':
+      // The people list (refused to a TASKER) filtered by a group: its members as that group's members list
+      // shows them ("the rule that decides whether the viewer may see one object also decides which objects
+      // every list, search ... holds"): nobody when the viewer does not see the group.
+      return role !== 'TASKER' && seesGroup(role, need(s.group, 'group'));
     case 'Group.managers':
       // "see a group's managers: ADMIN yes; MEMBER groups they manage; WORKFORCE_MANAGER groups they created or manage; TASKER no".
       return seesManagers(role, need(s.group, 'group'));

@@ -97,7 +97,10 @@ export async function createApp(services: Services, schema: GraphQLSchema): Prom
     allowBatchedHttpRequests: false,
     persistedQueries: false, // clients send whole documents; APQ would only add an error path
 
-    csrfPrevention: true,
+    // A request a browser would send cross-site without asking (a simple GET or form POST) is
+    // refused unless it carries a header that forces a preflight. Authorization is one: clients
+    // that send queries as GET by default (urql) carry it, and a cross-site page cannot add it unasked.
+    csrfPrevention: { requestHeaders: ['x-apollo-operation-name', 'apollo-require-preflight', 'authorization'] },
     // main.ts owns SIGTERM/SIGINT. Apollo's own handler (on by default outside tests) races
     // it: close() then hung until main's 10 s timer exited with 1.
     stopOnTerminationSignals: false,

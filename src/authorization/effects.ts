@@ -2,7 +2,7 @@ import type { PersonFacts } from './facts.data';
 import { policy, type Actor, type AnyRule, type RuleName, type Verdict } from './policy';
 
 /**
- * Inputs with another operation's effect (PERMISSIONS.md, "The same rule everywhere"): such an
+ * Inputs with another operation's effect (docs/permissions.md, "The same rule everywhere"): such an
  * input passes that operation's rule as well as its own operation's. Each entry says which
  * input of which operation implies which calls of which rule; the guard checks them after the
  * operation's own rule (before the transaction, and again under its locks), so a refusal of

@@ -7,7 +7,7 @@ import { scopes, sees, type ScopeName } from './scopes';
 import type { TargetName, TargetOf } from './targets';
 
 /**
- * THE table of rules (../shared/PERMISSIONS.md). Every operation, and every field that shows
+ * THE table of rules (docs/permissions.md). Every operation, and every field that shows
  * something not everyone who reaches it may see, names one rule here with `@auth(rule: ...)`.
  * The guard (guard.ts) enforces them on HTTP and WebSocket alike, and every mutation checks its
  * rule again inside its transaction (modules/common/mutation.ts); the AuthRule enum, the
@@ -30,7 +30,7 @@ export type Verdict = boolean | 'hidden';
 export type Actor = Viewer & { membership: Membership | null };
 
 interface Rule<N extends TargetName> {
-  /** Who passes, in the words of PERMISSIONS.md (the README's table shows this). */
+  /** Who passes, in the words of docs/permissions.md (the README's table shows this). */
   who: string;
   target: N;
   /** What the viewer must be in the target's workspace: JOINED (default), any status, or nothing. */

@@ -18,7 +18,7 @@ import {
 import { sqlAtoms, type AtomsAt } from './facts.data';
 
 /**
- * WHO SEES WHAT (../shared/PERMISSIONS.md): for each kind of object, which of them a viewer
+ * WHO SEES WHAT (docs/permissions.md): for each kind of object, which of them a viewer
  * may see. One definition per scope answers both questions the service asks: whether one
  * loaded object is visible (`sees`), and which rows a list, count, search or feed holds
  * (`scopeSql`, composed into its WHERE clause). The rules of policy.ts use the same scopes, so
@@ -26,7 +26,7 @@ import { sqlAtoms, type AtomsAt } from './facts.data';
  */
 export interface Scope<K extends ObjectKind> {
   kind: K;
-  /** In the words of PERMISSIONS.md (the README shows them). */
+  /** In the words of docs/permissions.md (the README shows them). */
   who: string;
   condition: Condition<K>;
 }

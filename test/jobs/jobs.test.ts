@@ -14,7 +14,7 @@ import {
   type ResourceRole,
 } from './fixtures';
 
-/** Jobs: startJob and the changes of a job, per PERMISSIONS.md, with their events in the log. */
+/** Jobs: startJob and the changes of a job, per docs/permissions.md, with their events in the log. */
 let server: TestServer;
 beforeAll(async () => {
   server = await startTestServer({ RATE_LIMIT_OPERATIONS: '0' });

@@ -11,7 +11,7 @@ import { describe as describeStep, KINDS, OPENINGS, resolve, stepArb, type Kind,
  * Property: long random sequences of operations by random actors, through the API: resource,
  * role and group mutations, invitations and their answers, role changes, removals (with and
  * without replacement), jobs and API keys, with people in every status. Before each step the
- * model (property/model.ts, written from ../shared/PERMISSIONS.md and the product decisions of
+ * model (property/model.ts, written from docs/permissions.md and the product decisions of
  * issue 13, recomputed from the raw tables) predicts its answer; after it, from the tables again:
  *   - the answer is the predicted one (done, or the error code, with its details);
  *   - a refused step changed nothing, a done one changed what it says and nothing else;

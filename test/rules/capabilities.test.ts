@@ -3,8 +3,8 @@ import { startTestServer, type GqlResult, type TestServer } from '../support/har
 import { Q, answer, grant, group, ok, person, resource, same, uid, type Person } from './support';
 
 /**
- * viewerCan (contract-next.graphql; decision 14 of the briefing), through the API, for each
- * object type and a few representative viewers: the flags are what PERMISSIONS.md says, and
+ * viewerCan (schema.graphql; product decision 14 of issue 13), through the API, for each
+ * object type and a few representative viewers: the flags are what docs/permissions.md says, and
  * each flag agrees with the operation it names: true -> the operation goes through, false ->
  * it is refused. (The exhaustive flag-against-outcome check is the oracle's, not this file's.)
  */
@@ -45,7 +45,7 @@ describe('Workspace.viewerCan', () => {
     TASKER: { update: false, inviteRoles: [], seeMembers: false, createResources: false, createGroup: false, manageProjectTags: false, manageIssueTags: false, seeAuditLog: false, manageWebhooks: false },
   } as const;
 
-  it.each(ALL_WS_ROLES)('for a %s: the flags PERMISSIONS.md gives, each agreeing with its operation', async (role) => {
+  it.each(ALL_WS_ROLES)('for a %s: the flags docs/permissions.md gives, each agreeing with its operation', async (role) => {
     const { workspaceId, admin } = await createWorkspace(server);
     const viewer = role === 'ADMIN' ? admin : await person(server, workspaceId, role);
     const can = ok(await gql(CAN, { w: workspaceId }, viewer.token), 'reading Workspace.viewerCan').workspace.viewerCan;

@@ -17,7 +17,7 @@ import {
 } from './support';
 
 /**
- * The product decisions of the briefing for issue 13 that the regression tests of the issue's
+ * The product decisions taken for issue 13 that the regression tests of the issue's
  * bullets (regressions.test.ts) do not already cover: REMOVED status (1), DECLINED and REMOVED
  * people named in inputs (2), the replacement in removeUser (3), group managers are not TASKERs
  * (8), and retryJob (13). Each refusal also proves that nothing changed.

@@ -3,7 +3,7 @@ import { startTestServer, type TestServer } from '../support/harness';
 import { Q, group, ok, refused, resource, same, unchanged, workspaceState, type Person } from './support';
 
 /**
- * Names (PERMISSIONS.md "Names", decision 7 of the briefing): group, project tag and issue tag
+ * Names (docs/permissions.md "Names", product decision 7 of issue 13): group, project tag and issue tag
  * names compare after NFKC, trimming and case folding, so two names that look the same are the
  * same name (CONFLICT); any name (workspace, resource, group, tag, API key, folder) holding
  * control, zero-width/format (Unicode Cf) or line/paragraph separator characters is

@@ -4,7 +4,7 @@ import { Q, answer, directRole, grant, group, groupMemberIds, membership, ok, pe
 
 /**
  * "Rules are checked again inside the transaction, against the rows as they are under its
- * locks, for every mutation" (PERMISSIONS.md; decision 15 of the briefing). Races whose loser
+ * locks, for every mutation" (docs/permissions.md; product decision 15 of issue 13). Races whose loser
  * must be refused, run many times; after each round the outcome must be one that some serial
  * order of the same requests allows. The argument is timestamp-free: it rests on the audit
  * log's order (audit entries are written inside each mutation's transaction, after its locks

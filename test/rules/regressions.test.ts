@@ -24,8 +24,8 @@ import {
 
 /**
  * Issue 13, "One rule everywhere": one describe per bullet at the top of the issue, each
- * running the attack the issue reproduced on main and asserting what ../shared/PERMISSIONS.md
- * and the product decisions of the briefing now require; every refusal also proves that the
+ * running the attack the issue reproduced on main and asserting what docs/permissions.md
+ * and the product decisions of issue 13 now require; every refusal also proves that the
  * workspace is exactly as it was (`unchanged`, reading the rows back).
  */
 let server: TestServer;

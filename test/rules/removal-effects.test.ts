@@ -19,8 +19,8 @@ import {
 } from './support';
 
 /**
- * Removing a person (PERMISSIONS.md, the bullets under the workspace table, and decision 6 of
- * the briefing): it revokes their API keys, closes their open WebSockets with 4401, and cancels
+ * Removing a person (docs/permissions.md, the bullets under the workspace table, and product decision 6
+ * of issue 13): it revokes their API keys, closes their open WebSockets with 4401, and cancels
  * their PROCESSING jobs (cancelledBy = the remover; null when the operator's command-line tool
  * removed them), all in one transaction; wherever history names them they show as REMOVED.
  */

@@ -5,8 +5,8 @@ import type { GqlResult, TestServer } from '../support/harness';
 
 /**
  * Helpers of the test/rules/ files: regression tests of issue 13 ("One rule everywhere") and of
- * the product decisions taken for it, written from ../shared/PERMISSIONS.md and
- * ../shared/api/contract-next.graphql. Every failure says what was expected and what came back.
+ * the product decisions taken for it, written from docs/permissions.md and
+ * the API (schema.graphql, docs/api.md). Every failure says what was expected and what came back.
  */
 
 export type { Person, Role };

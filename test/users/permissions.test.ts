@@ -16,7 +16,7 @@ import {
 } from './users.support';
 
 /**
- * Every cell of PERMISSIONS.md's workspace-role table that concerns users (inviteUsers,
+ * Every cell of docs/permissions.md's workspace-role table that concerns users (inviteUsers,
  * removeUser, changeUserRole, see other members), for each role and for INVITED and DECLINED
  * people, allowed and denied, through the API. A denied call must also change nothing.
  */

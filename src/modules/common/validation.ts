@@ -16,7 +16,7 @@ const LONE_SURROGATE = /\p{Cs}/u;
 const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
 
 /**
- * The key names compare by (PERMISSIONS.md, "Names"): NFKC (full-width and compatibility forms
+ * The key names compare by (docs/permissions.md, "Names"): NFKC (full-width and compatibility forms
  * fold to their plain letters), trimmed, case-folded (upper then lower case, so "ß" meets "SS").
  * Unique indexes hold on it (name_key columns).
  */

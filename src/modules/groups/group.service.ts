@@ -17,7 +17,7 @@ import { addPeople, deleteGroupRow, insertGroup, internalDomains, listGroups as 
 
 type Table = 'group_members' | 'group_managers';
 
-/** Group names are unique in a workspace as names compare (PERMISSIONS.md, "Names"; index groups_workspace_name_key). */
+/** Group names are unique in a workspace as names compare (docs/permissions.md, "Names"; index groups_workspace_name_key). */
 async function uniqueName<T>(name: string | null | undefined, work: () => Promise<T>): Promise<T> {
   try {
     return await work();

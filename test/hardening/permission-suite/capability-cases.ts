@@ -8,7 +8,7 @@ import { JOB_TYPES, RES_TYPES, WS_ROLES, type CapabilityScenario, type JobSpec, 
 import type { Ids } from './world';
 
 /**
- * CAPABILITIES: every `viewerCan` flag of contract-next.graphql (Workspace, WorkspaceUser,
+ * CAPABILITIES: every `viewerCan` flag of schema.graphql (Workspace, WorkspaceUser,
  * Project/Dataset/Ontology, Group, Job), one value at a time for list-valued ones, for every
  * viewer x relation to the object. The table's answer is the capability function of
  * src/authorization/capabilities.ts; the oracle's is the outcome of the operation the flag names

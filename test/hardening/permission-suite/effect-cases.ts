@@ -11,7 +11,7 @@ import type { Ids } from './world';
 
 /**
  * EFFECTS: every input with another operation's effect (src/authorization/effects.ts declares
- * them; the oracle decides them from PERMISSIONS.md): createGroup's and updateGroup's memberIds
+ * them; the oracle decides them from docs/permissions.md): createGroup's and updateGroup's memberIds
  * and managerIds, removeUser's replacementUserId, retryJob. Each case is checked twice against
  * the table: the whole gate (`authorize`: the rule, then `effectsAllow`), and the implied
  * operations alone (`effectsAllow` on the operation's target), so that every effect counts

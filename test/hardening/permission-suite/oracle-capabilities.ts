@@ -3,7 +3,7 @@ import type { CapabilityScenario, ResType, Scenario, Subject, Viewer, WsRole } f
 
 /**
  * THE ORACLE OF CAPABILITIES: each `viewerCan` flag against the outcome the gate oracle gives for
- * the operation it names (PERMISSIONS.md: "Capabilities (viewerCan on each object) come from the
+ * the operation it names (docs/permissions.md: "Capabilities (viewerCan on each object) come from the
  * same rules"; decision 14: "true exactly when the named operation's rule (and effects) would let
  * the call through for that object"). The inputs asked about are ones that raise no other
  * refusal (a new email, a person of the workspace, a name free), so only the rules speak.

@@ -12,7 +12,7 @@ import {
 import type { EffectExpectation, EffectScenario, Expectation, PersonSpec, Viewer } from './scenario';
 
 /**
- * THE ORACLE OF EFFECTS, from PERMISSIONS.md "Inputs with another operation's effect pass that
+ * THE ORACLE OF EFFECTS, from docs/permissions.md "Inputs with another operation's effect pass that
  * operation's rule: createGroup and updateGroup `managerIds` are addGroupManagers/
  * removeGroupManagers, their `memberIds` are addGroupMembers/removeGroupMembers; a replacement
  * in removeUser is assignUser with ADMIN on each resource handed over; retryJob is startJob."

@@ -11,7 +11,7 @@ import type { Grant, ListScenario, ResourceTie, ResType, Viewer } from './scenar
 
 /**
  * THE ORACLE OF LISTS: whether one object is in one list, nested list, count, feed or error
- * detail, from PERMISSIONS.md alone ("The same rule everywhere: the rule that decides whether
+ * detail, from docs/permissions.md alone ("The same rule everywhere: the rule that decides whether
  * the viewer may see one object also decides which objects every list, nested list, search,
  * count (totalCount), feed and error detail holds"). Like oracle.ts it imports nothing from src/.
  */

@@ -1,7 +1,7 @@
 import type { Expectation, GroupTie, Outcome, PersonSpec, ResourceTie, ResRole, ResType, Scenario, Subject, Verdict, Viewer, WsRole } from './scenario';
 
 /**
- * THE ORACLE: what PERMISSIONS.md (../shared/PERMISSIONS.md) and the contract say an operation
+ * THE ORACLE: what docs/permissions.md and the contract say an operation
  * must answer, written from those documents alone. It imports nothing from src/ on purpose:
  * it is the second opinion the policy table (src/authorization/policy.ts) is checked against.
  *
@@ -9,7 +9,7 @@ import type { Expectation, GroupTie, Outcome, PersonSpec, ResourceTie, ResRole, 
  * READING, and listed in the suite's report.
  */
 
-// ---- Words of PERMISSIONS.md -----------------------------------------------------------------
+// ---- Words of docs/permissions.md -----------------------------------------------------------------
 
 /** "Order, highest first: ADMIN > TEAM_MANAGER > ANNOTATOR_REVIEWER > REVIEWER = ANNOTATOR > USER." */
 const RANK: Record<ResRole, number> = { ADMIN: 6, TEAM_MANAGER: 5, ANNOTATOR_REVIEWER: 4, REVIEWER: 3, ANNOTATOR: 3, USER: 2 };

@@ -115,7 +115,7 @@ it.each(scopeFlips)('catches the scope %s made wrong: %s', async (name, _what, h
 
 const effectFlips = Object.entries(effects).flatMap(([rule, list]) => (list ?? []).map((e, i) => [rule as RuleName, `${e.input} -> ${e.rule}`, i] as const));
 
-it('declares the effects PERMISSIONS.md lists (so that each is flipped below)', () => {
+it('declares the effects docs/permissions.md lists (so that each is flipped below)', () => {
   expect(effectFlips.map(([rule, what]) => `${rule}: ${what}`).sort()).toEqual(
     expect.arrayContaining([
       expect.stringMatching(/^createGroup: memberIds -> addGroupMembers$/),

@@ -10,7 +10,7 @@ import { tableAnswer } from './run-table';
 /**
  * The generated permission suite, against the policy table itself (no database): every case of
  * every kind runs over its rows held in memory and must come to what the independent oracle
- * (oracle*.ts, from PERMISSIONS.md) says:
+ * (oracle*.ts, from docs/permissions.md) says:
  *   gates        every operation and ruled field x viewer x relation: the guard's `authorize`
  *   lists        every list, nested list, count, feed and error detail x viewer x relation x object:
  *                the rules on the way and the list's scope (scopes.ts)

@@ -1,7 +1,7 @@
 /**
  * The words of the generated permission suite: one Scenario is one operation tried by one
  * viewer in one relation to the objects it names. Only types live here, so that the oracle
- * (oracle.ts) depends on nothing but these words and PERMISSIONS.md.
+ * (oracle.ts) depends on nothing but these words and docs/permissions.md.
  */
 export type WsRole = 'ADMIN' | 'MEMBER' | 'WORKFORCE_MANAGER' | 'TASKER';
 export type ResRole = 'ADMIN' | 'TEAM_MANAGER' | 'REVIEWER' | 'ANNOTATOR' | 'ANNOTATOR_REVIEWER' | 'USER';

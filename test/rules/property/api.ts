@@ -3,7 +3,7 @@ import type { View } from './model';
 import type { Resolved } from './steps';
 import type { ResourceType, WsRole } from './state';
 
-/** Each step through the public API (contract-next.graphql), as its actor, selecting little so that only the operation answers. */
+/** Each step through the public API (schema.graphql), as its actor, selecting little so that only the operation answers. */
 const TYPE_NAME: Record<ResourceType, string> = { PROJECT: 'Project', DATASET: 'Dataset', ONTOLOGY: 'Ontology' };
 const GROUP_PEOPLE = (op: string) => `mutation($input: GroupUsersInput!) { ${op}(input: $input) { id } }`;
 

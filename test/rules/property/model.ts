@@ -3,8 +3,8 @@ import type { Job, JobType, ResourceRole, ResourceType, State, WsRole } from './
 import { copyState } from './state';
 
 /**
- * THE MODEL: what ../shared/PERMISSIONS.md and the product decisions of issue 13 (the helpers'
- * briefing, "Product decisions already taken", numbered D1..D15 below) say, recomputed from the
+ * THE MODEL: what docs/permissions.md and the product decisions taken for issue 13
+ * (numbered D1..D15 below) say, recomputed from the
  * raw tables (state.ts). Nothing here comes from src/. One function per rule, each with the
  * sentence it encodes. Where the documents leave room, the reading chosen is marked READING.
  *
@@ -42,7 +42,7 @@ export interface Verdict {
 const ok = (why = 'allowed'): Verdict => ({ code: 'ok', why });
 const refuse = (code: Code, why: string, extra: Partial<Verdict> = {}): Verdict => ({ code, why, ...extra });
 
-// ---- Words of PERMISSIONS.md ----------------------------------------------------------------
+// ---- Words of docs/permissions.md ----------------------------------------------------------------
 
 /** "Projects: ADMIN, TEAM_MANAGER, REVIEWER, ANNOTATOR, ANNOTATOR_REVIEWER. Datasets and ontologies: ADMIN, USER." */
 export const FITS: Record<ResourceType, ResourceRole[]> = {

@@ -7,7 +7,7 @@
 import { Client, fetchExchange, type AnyVariables } from '@urql/core';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 
-/** The contract's codes (README, "The API"); NETWORK_ERROR is this client's: no GraphQL answer. */
+/** The contract's codes (docs/api.md, "Errors"); NETWORK_ERROR is this client's: no GraphQL answer. */
 export type ErrorCode =
   | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_USER_INPUT' | 'CONFLICT' | 'REPLACEMENT_REQUIRED'
   | 'INVARIANT' | 'RATE_LIMITED' | 'QUERY_TOO_COMPLEX' | 'RESYNC_REQUIRED' | 'INTERNAL_SERVER_ERROR' | 'NETWORK_ERROR';

@@ -6,7 +6,7 @@ import { appendJobEvent, type JobEventSource } from '../../events/job-event-log'
 import type { Context } from '../../server/context';
 import { forbidden, notFound } from '../../server/errors';
 import { audit, type AuditRecord } from '../audit/audit.data';
-import { lockMembershipChanges } from '../users/users.data';
+import { lockMembershipChanges, lockPeople, type LockedMember, type LockMode } from '../users/users.data';
 
 /**
  * THE path of every mutation (its input was checked at the boundary, input-checks.ts):
@@ -15,9 +15,10 @@ import { lockMembershipChanges } from '../users/users.data';
  *   -> commit -> publish -> forget the request's caches
  *
  * Locks are taken in one order everywhere, so that two mutations never wait on each other in
- * a circle: the workspace's membership lock (changes of workspace roles only), the actor's
- * membership (FOR SHARE: a demotion or removal waits for this commit), the people, groups,
- * resources and jobs the change touches (`lock`, in that order), and last the workspace row
+ * a circle: the workspace's membership lock (changes of workspace roles only), the memberships
+ * of the actor (FOR SHARE: a demotion or removal waits for this commit) and of the people the
+ * change names (`people`), all in one pass in user id order; then the groups, resources and
+ * jobs the change touches (`lock`, in that order), and last the workspace row
  * (job events take their sequence number there). The rule is then checked again with the facts
  * read through the transaction, and those reads lock what they read (authorization/access.ts):
  * whatever was true when the request arrived but is not by now is refused, and what it rests
@@ -34,9 +35,16 @@ export interface MutationSteps<L, R> {
   what?: string;
   /** Changes who holds which workspace role or status: one such change per workspace at a time. */
   changesMemberships?: boolean;
-  /** Locks the rows the change reads and writes (people, groups, resources, jobs, in that order). */
-  lock?(tx: EntityManager): Promise<L>;
+  /** The people whose memberships the change needs held (`share`) or changes (`update`): locked with the actor's, in one ordered pass. */
+  people?(tx: EntityManager): PeopleToLock | Promise<PeopleToLock>;
+  /** Locks the other rows the change reads and writes (groups, resources, jobs, in that order), given the people locked. */
+  lock?(tx: EntityManager, people: Map<string, LockedMember>): Promise<L> | L;
   change(tx: EntityManager, locked: L, txCtx: Context): Promise<Change<R>>;
+}
+
+export interface PeopleToLock {
+  update?: readonly string[];
+  share?: readonly string[];
 }
 
 export interface Change<R> {
@@ -53,8 +61,8 @@ export async function runMutation<L, R>(ctx: Context, steps: MutationSteps<L, R>
     const { change, seq, workspaceId } = await ctx.db.transaction(async (tx) => {
       if (steps.changesMemberships && steps.workspaceId) await lockMembershipChanges(tx, steps.workspaceId);
       const txCtx = transactionContext(ctx, tx);
-      if (steps.workspaceId) await txCtx.access.membership(steps.workspaceId); // the actor first
-      const locked = steps.lock ? await steps.lock(tx) : (undefined as L);
+      const people = steps.workspaceId ? await lockPeople(tx, steps.workspaceId, lockModes(ctx, await steps.people?.(tx))) : new Map<string, LockedMember>();
+      const locked = steps.lock ? await steps.lock(tx, people) : (undefined as L);
       const verdict = await authorize(txCtx, steps.rule, steps.parent, steps.args);
       if (verdict === 'hidden') throw notFound(steps.what);
       if (verdict !== true) throw forbidden();
@@ -68,6 +76,15 @@ export async function runMutation<L, R>(ctx: Context, steps: MutationSteps<L, R>
   } finally {
     forget(ctx);
   }
+}
+
+/** The actor's membership held (FOR SHARE: a demotion or removal waits for this commit) unless the change updates it, and the people named. */
+function lockModes(ctx: Context, people: PeopleToLock = {}): Map<string, LockMode> {
+  const modes = new Map<string, LockMode>();
+  if (ctx.viewer) modes.set(ctx.viewer.userId, 'share');
+  for (const id of people.share ?? []) modes.set(id, 'share');
+  for (const id of people.update ?? []) modes.set(id, 'update');
+  return modes;
 }
 
 /** Writes a change's audit entries and job events (last: their numbers are taken on the workspace row); answers the last event's number. */

@@ -8,7 +8,7 @@ import type { AuditRecord } from '../audit/audit.data';
 import { runMutation } from '../common/mutation';
 import { domainOf, nameKey } from '../common/validation';
 import { lockResourcesOfGroups } from '../resources/resources.data';
-import { lockMembers, type LockedMember } from '../users/users.data';
+import type { LockedMember } from '../users/users.data';
 import type { Workspace } from '../workspaces/workspace.types';
 import type { CreateGroupInput, GroupUsersInput, UpdateGroupInput } from './group.inputs';
 import { groupsById } from './group.loaders';
@@ -59,12 +59,14 @@ async function workspaceOf(ctx: Context, groupId: string): Promise<string> {
   return group.workspaceId;
 }
 
-/** Locks what a change of a group's people holds still: the people named, the group, and (when members may leave) the resources it gives roles on. */
-async function lockGroupChange(tx: EntityManager, workspaceId: string, groupId: string, userIds: readonly string[], membersMayLeave: boolean) {
-  const people = await lockMembers(tx, workspaceId, userIds, 'share');
+/**
+ * Locks what a change of a group's people holds still, after the people named (held with the
+ * actor): the group, and (when members may leave) the resources it gives roles on.
+ */
+async function lockGroupChange(tx: EntityManager, locked: Map<string, LockedMember>, groupId: string, userIds: readonly string[], membersMayLeave: boolean) {
   const group = await lockGroup(tx, groupId);
   if (group && membersMayLeave) await lockResourcesOfGroups(tx, [groupId]);
-  return { people, group: group! };
+  return { people: pick([...locked.values()], userIds), group: group! };
 }
 
 /** createGroup: ADMINs and WORKFORCE_MANAGERs; members and managers in the same call, each passing the rule of adding them (effects.ts). */
@@ -79,7 +81,8 @@ export async function createGroup(ctx: Context, input: CreateGroupInput): Promis
       args: { input },
       workspaceId,
       what: 'user',
-      lock: (tx) => lockMembers(tx, workspaceId, [...new Set([...memberIds, ...managerIds])], 'share'),
+      people: () => ({ share: [...memberIds, ...managerIds] }),
+      lock: (_tx, people) => [...people.values()],
       change: async (tx, people) => {
         await checkNewcomers(tx, workspaceId, pick(people, memberIds), 'input.memberIds', false);
         await checkNewcomers(tx, workspaceId, pick(people, managerIds), 'input.managerIds', true);
@@ -116,7 +119,8 @@ export async function updateGroup(ctx: Context, input: UpdateGroupInput): Promis
       args: { input },
       workspaceId,
       what: 'group',
-      lock: (tx) => lockGroupChange(tx, workspaceId, groupId, named, input.memberIds != null),
+      people: () => ({ share: named }),
+      lock: (tx, people) => lockGroupChange(tx, people, groupId, named, input.memberIds != null),
       change: async (tx, { people, group }, txCtx) => {
         const now = await txCtx.access.groupPeople(groupId);
         const members = comesAndGoes(now.members, input.memberIds);
@@ -157,7 +161,7 @@ export async function deleteGroup(ctx: Context, groupId: string): Promise<boolea
     args: { groupId },
     workspaceId,
     what: 'group',
-    lock: (tx) => lockGroupChange(tx, workspaceId, groupId, [], true),
+    lock: (tx, people) => lockGroupChange(tx, people, groupId, [], true),
     change: async (tx, { group }) => {
       const counts = await deleteGroupRow(tx, groupId);
       return { result: true, audit: [{ workspaceId, actorId, action: 'deleteGroup', targetType: 'Group', targetId: groupId, details: { name: group.name, ...counts } }] };
@@ -182,7 +186,8 @@ export async function changeGroupPeople(ctx: Context, action: PeopleChange, inpu
     args: { input },
     workspaceId,
     what: 'group',
-    lock: (tx) => lockGroupChange(tx, workspaceId, groupId, userIds, !adding && table === 'group_members'),
+    people: () => ({ share: userIds }),
+    lock: (tx, people) => lockGroupChange(tx, people, groupId, userIds, !adding && table === 'group_members'),
     change: async (tx, { people, group }) => {
       if (adding) await checkNewcomers(tx, workspaceId, people, 'input.userIds', table === 'group_managers');
       const changed = adding ? await addPeople(tx, table, groupId, userIds) : await removePeople(tx, table, groupId, userIds);

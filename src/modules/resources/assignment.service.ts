@@ -2,11 +2,11 @@ import type { EntityManager } from 'typeorm';
 import type { RuleName } from '../../authorization/policy';
 import type { Context } from '../../server/context';
 import { AppError, badInput, notFound } from '../../server/errors';
-import { runMutation } from '../common/mutation';
+import { runMutation, type PeopleToLock } from '../common/mutation';
 import type { GroupAssignment } from '../groups/group-assignment.types';
 import type { AssignGroupInput, UnassignGroupInput } from '../groups/group.inputs';
 import { lockGroupForAssignment } from '../groups/groups.data';
-import { lockMembers } from '../users/users.data';
+import type { LockedMember } from '../users/users.data';
 import type { ResourceAssignment } from './assignment.types';
 import type { ResourceRole } from './resource.entity';
 import type { AssignUserInput, UnassignUserInput } from './resource.inputs';
@@ -21,12 +21,15 @@ async function keepsLiveAdmins(tx: EntityManager, resourceIds: readonly string[]
   if (orphans.length > 0) throw new AppError('INVARIANT', 'Every resource keeps at least one direct ADMIN who is INVITED or JOINED', { resources: orphans });
 }
 
+/** A person holder's membership, held FOR SHARE so they are not removed meanwhile. */
+const holderPeople = (holder: Holder): PeopleToLock => ('person' in holder ? { share: [holder.person] } : {});
+
 /**
- * Locks the holder (a person, FOR SHARE, so they are not removed meanwhile; a group, against its
- * deletion), then the resources; answers the person's status and the resources.
+ * Locks a group holder (against its deletion), then the resources (a person holder is locked
+ * with the actor); answers the person's status and the resources.
  */
-async function lockHolderAndResources(tx: EntityManager, workspaceId: string, holder: Holder, resourceIds: readonly string[]) {
-  const status = 'person' in holder ? (await lockMembers(tx, workspaceId, [holder.person], 'share'))[0]?.status : null;
+async function lockHolderAndResources(tx: EntityManager, people: Map<string, LockedMember>, holder: Holder, resourceIds: readonly string[]) {
+  const status = 'person' in holder ? people.get(holder.person)?.status : null;
   if ('group' in holder) await lockGroupForAssignment(tx, holder.group);
   return { status, resources: await lockResources(tx, resourceIds) };
 }
@@ -48,7 +51,8 @@ async function giveRole(ctx: Context, g: Grant & { resourceIds: string[]; role: 
     args: { input: g.input },
     workspaceId,
     what: 'resource',
-    lock: (tx) => lockHolderAndResources(tx, workspaceId, holder, ids),
+    people: () => holderPeople(holder),
+    lock: (tx, people) => lockHolderAndResources(tx, people, holder, ids),
     change: async (tx, { status, resources }) => {
       // A DECLINED or REMOVED person is given nothing until invited again.
       if (status === 'DECLINED' || status === 'REMOVED') {
@@ -73,7 +77,8 @@ async function takeRole(ctx: Context, g: Grant & { resourceId: string; action: s
     args: { input: g.input },
     workspaceId,
     what: 'resource',
-    lock: (tx) => lockHolderAndResources(tx, workspaceId, holder, [resourceId]),
+    people: () => holderPeople(holder),
+    lock: (tx, people) => lockHolderAndResources(tx, people, holder, [resourceId]),
     change: async (tx, { resources: [resource] }) => {
       const role = await deleteRole(tx, resourceId, holder);
       if (!role) return { result: false };

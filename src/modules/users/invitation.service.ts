@@ -7,7 +7,7 @@ import { groupsManagedBy } from '../groups/groups.data';
 import { workspaceName } from '../workspaces/workspaces.data';
 import { invitationMail } from './invitation-mail';
 import type { InviteUsersInput } from './user.inputs';
-import { accountsFor, answerInvitation as answer, invite, lockMembers } from './users.data';
+import { accountsFor, answerInvitation as answer, invite } from './users.data';
 import { workspaceUsers } from './users.loaders';
 import type { WorkspaceUser } from './workspace-user.types';
 
@@ -21,18 +21,24 @@ export async function inviteUsers(ctx: Context, input: InviteUsersInput): Promis
   const viewer = ctx.viewer!;
   const { workspaceId, emails, role } = input;
   let userIds: string[];
+  // The invitees' accounts (made for new emails), found before their memberships are locked.
+  let ids: string[] = [];
   try {
     userIds = await runMutation(ctx, {
       rule: 'inviteUsers',
       args: { input },
       workspaceId,
       what: 'workspace',
-      change: async (tx) => {
+      people: async (tx) => {
+        const idOf = await accountsFor(tx, emails);
+        ids = emails.map((email) => idOf.get(email)!);
+        return { update: ids };
+      },
+      lock: (_tx, people) => people,
+      change: async (tx, people) => {
         const name = await workspaceName(tx, workspaceId);
         if (name === undefined) throw notFound('workspace');
-        const idOf = await accountsFor(tx, emails);
-        const ids = emails.map((email) => idOf.get(email)!);
-        const existing = await lockMembers(tx, workspaceId, ids, 'update');
+        const existing = ids.flatMap((id) => people.get(id) ?? []);
         const live = new Set(existing.filter((m) => m.status === 'INVITED' || m.status === 'JOINED').map((m) => m.userId));
         if (live.size > 0) {
           const taken = emails.filter((_email, i) => live.has(ids[i]));
@@ -90,7 +96,8 @@ export async function answerInvitation(ctx: Context, workspaceId: string, reply:
     args: { workspaceId },
     workspaceId,
     what: 'invitation',
-    lock: async (tx) => (await lockMembers(tx, workspaceId, [userId], 'update'))[0],
+    people: () => ({ update: [userId] }),
+    lock: (_tx, people) => people.get(userId)!,
     change: async (tx, current) => {
       if (current.status !== 'INVITED') {
         throw conflict(

@@ -2,7 +2,6 @@ import type { Context } from '../../server/context';
 import { runMutation } from '../common/mutation';
 import { removeMembership } from './removal';
 import type { RemoveUserInput, RemoveUserPayload } from './user.inputs';
-import { lockMembers } from './users.data';
 import { soleAdminResources } from './users.service';
 
 /**
@@ -19,11 +18,8 @@ export async function removeUser(ctx: Context, input: RemoveUserInput): Promise<
     workspaceId,
     what: 'user',
     changesMemberships: true,
-    lock: async (tx) => {
-      const [target] = await lockMembers(tx, workspaceId, [userId], 'update');
-      const replacement = replacementUserId ? ((await lockMembers(tx, workspaceId, [replacementUserId], 'share'))[0] ?? null) : null;
-      return { target, replacement };
-    },
+    people: () => ({ update: [userId], share: replacementUserId ? [replacementUserId] : [] }),
+    lock: (_tx, people) => ({ target: people.get(userId)!, replacement: (replacementUserId && people.get(replacementUserId)) || null }),
     change: async (tx, { target, replacement }, txCtx) => {
       const change = await removeMembership(tx, {
         workspaceId,

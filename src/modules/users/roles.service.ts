@@ -3,7 +3,7 @@ import { AppError, invariant } from '../../server/errors';
 import { runMutation } from '../common/mutation';
 import { groupsManagedBy } from '../groups/groups.data';
 import type { ChangeUserRoleInput } from './user.inputs';
-import { lockMembers, otherJoinedAdmins, setRole } from './users.data';
+import { otherJoinedAdmins, setRole } from './users.data';
 import { findUser } from './users.service';
 import type { WorkspaceUser } from './workspace-user.types';
 
@@ -21,7 +21,8 @@ export async function changeUserRole(ctx: Context, input: ChangeUserRoleInput): 
     workspaceId,
     what: 'user',
     changesMemberships: true,
-    lock: async (tx) => (await lockMembers(tx, workspaceId, [userId], 'update'))[0],
+    people: () => ({ update: [userId] }),
+    lock: (_tx, people) => people.get(userId)!,
     change: async (tx, target) => {
       if (target.role === role) return { result: null };
       if (target.role === 'ADMIN' && (await otherJoinedAdmins(tx, workspaceId, userId)) === 0) {

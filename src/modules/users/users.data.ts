@@ -189,7 +189,7 @@ export interface LockedMember {
  * what changes them, FOR SHARE by what needs them to stay as they are (a person given a role
  * must not be removed meanwhile). Any status, REMOVED included.
  */
-export function lockMembers(tx: Queryable, workspaceId: string, userIds: readonly string[], mode: 'update' | 'share'): Promise<LockedMember[]> {
+export function lockMembers(tx: Queryable, workspaceId: string, userIds: readonly string[], mode: LockMode): Promise<LockedMember[]> {
   return queryRows<LockedMember>(
     tx,
     `SELECT m.user_id AS "userId", u.email, m.role, m.status
@@ -199,6 +199,28 @@ export function lockMembers(tx: Queryable, workspaceId: string, userIds: readonl
         ${mode === 'update' ? 'FOR NO KEY UPDATE OF m' : 'FOR SHARE OF m'}`,
     [workspaceId, userIds],
   );
+}
+
+export type LockMode = 'update' | 'share';
+
+/**
+ * Memberships locked in ONE pass, in user id order, each in the strongest mode asked for it (a
+ * row both shared and updated is updated): the actor's and the people a mutation names alike.
+ * Locking the actor first and the others after, or a row FOR SHARE and then FOR NO KEY UPDATE,
+ * lets two transactions wait on each other. Answers the rows that exist, by user id.
+ */
+export async function lockPeople(tx: Queryable, workspaceId: string, modes: ReadonlyMap<string, LockMode>): Promise<Map<string, LockedMember>> {
+  const ids = [...modes.keys()].sort();
+  const locked = new Map<string, LockedMember>();
+  // Consecutive ids of one mode go in one statement: usually one or two statements in all.
+  for (let start = 0; start < ids.length; ) {
+    const mode = modes.get(ids[start]!)!;
+    let end = start;
+    while (end < ids.length && modes.get(ids[end]!) === mode) end++;
+    for (const row of await lockMembers(tx, workspaceId, ids.slice(start, end), mode)) locked.set(row.userId, row);
+    start = end;
+  }
+  return locked;
 }
 
 /** JOINED ADMINs other than `userId` (an INVITED ADMIN may never accept; a DECLINED one said no). */

@@ -52,6 +52,15 @@ const PROBES: Record<string, Probe[] | { none: string }> = {
     { name: "B's job", query: inWs('job(id: $id) { id }'), vars: (a, b) => ({ ws: a('A'), id: b('JB') }), expect: 'null', at: (d) => d.workspace.job },
     { name: 'a job of B the viewer started', query: inWs('job(id: $id) { id }'), vars: (a, b) => ({ ws: a('A'), id: b('JBv') }), expect: 'null', at: (d) => d.workspace.job },
   ],
+  'Workspace.users': [
+    {
+      name: "a group filter naming B's group",
+      query: `query($ws: ID!, $id: ID!) { workspace(id: $ws) { users(filter: { groupId: $id }) { totalCount nodes { id } } } }`,
+      vars: (a, b) => ({ ws: a('A'), id: b('GB') }),
+      expect: 'empty',
+      at: (d) => d.workspace.users.nodes,
+    },
+  ],
   'Workspace.projects': [
     {
       name: "a tag filter naming B's tag",

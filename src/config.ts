@@ -20,6 +20,8 @@ export interface Config {
   jobEventRetentionMs: number;
   /** Base URL used in invitation links. */
   publicUrl: string;
+  /** The app's sign-in page: invitation links go there (with ?workspaceId=) instead of the service's own page. */
+  appSignInUrl: string | undefined;
   seedDemo: boolean;
   /** Protective limits of the GraphQL server (HTTP and WebSocket alike). */
   limits: Limits;
@@ -141,6 +143,7 @@ export function loadConfig(env: Env = process.env): Config {
     redisUrl: urlVar(env, 'REDIS_URL', ['redis:', 'rediss:']),
     jobEventRetentionMs: retentionHours * 3600_000,
     publicUrl: urlVar(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`,
+    appSignInUrl: urlVar(env, 'APP_SIGN_IN_URL', ['http:', 'https:']),
     seedDemo: oneOf(env, 'SEED_DEMO', ['true', 'false'] as const, nodeEnv === 'production' ? 'false' : 'true') === 'true',
     limits: loadLimits(env),
     database: {

@@ -1,4 +1,4 @@
-// The page's GraphQL: plain fetch for queries, and the operations it sends.
+// The page's GraphQL: plain fetch for queries, and the operations it sends (the invitation page imports request too).
 
 const HTTP_URL = new URL('/graphql', location.href).href;
 export const WS_URL = HTTP_URL.replace(/^http/, 'ws');

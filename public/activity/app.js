@@ -2,15 +2,14 @@
 import { ApiError, JOBS, VIEWER, request } from './api.js';
 import { JobFeed } from './feed.js';
 import { JobsTable, STATUS_LABELS, TYPE_LABELS } from './table.js';
+import { forgetToken, NO_LONGER_ACCEPTED, NOT_ACCEPTED, saveToken, savedToken, signInForm } from './session.js';
 
 const PAGE_SIZE = 50;
-const TOKEN_KEY = 'activity.token';
 const $ = (id) => document.getElementById(id);
 
 const ui = {
   session: $('session'), workspace: $('workspace'), who: $('who'), signOut: $('sign-out'),
   connection: $('connection'), connectionText: $('connection-text'),
-  signIn: $('sign-in'), signInForm: $('sign-in-form'), token: $('token'), signInError: $('sign-in-error'),
   activity: $('activity'), summary: $('summary'), pageError: $('page-error'),
   type: $('filter-type'), status: $('filter-status'),
   table: $('jobs'), empty: $('empty'), loadMore: $('load-more'),
@@ -33,22 +32,23 @@ const table = new JobsTable($('rows'), $('row-template'), showDetails);
 
 // ---- sign-in -------------------------------------------------------------------------------
 
+const signInSection = signInForm(signIn);
+
 async function signIn(token) {
-  ui.signInError.textContent = '';
   let viewer;
   try {
     viewer = (await request(token, VIEWER)).viewer;
   } catch (error) {
-    sessionStorage.removeItem(TOKEN_KEY);
-    showSignIn(error.code === 'UNAUTHENTICATED' ? 'That token was not accepted. Check that it is whole and not expired.' : error.message);
+    forgetToken();
+    showSignIn(error.code === 'UNAUTHENTICATED' ? NOT_ACCEPTED : error.message);
     return;
   }
   state.token = token;
-  sessionStorage.setItem(TOKEN_KEY, token);
+  saveToken(token);
   state.workspaces = viewer.workspaces;
   ui.who.textContent = viewer.name ? `${viewer.name} · ${viewer.email}` : viewer.email;
   ui.workspace.replaceChildren(...viewer.workspaces.map((w) => new Option(`${w.name} (${w.viewerRole.toLowerCase().replace('_', ' ')})`, w.id)));
-  ui.signIn.hidden = true;
+  signInSection.hide();
   ui.session.hidden = false;
   ui.activity.hidden = false;
   if (viewer.workspaces.length === 0) {
@@ -71,20 +71,11 @@ function showSignIn(message = '') {
   state.token = null;
   ui.session.hidden = true;
   ui.activity.hidden = true;
-  ui.signIn.hidden = false;
-  ui.signInError.textContent = message;
-  ui.token.value = '';
-  ui.token.focus();
+  signInSection.show(message);
 }
 
-ui.signInForm.addEventListener('submit', (event) => {
-  event.preventDefault();
-  const token = ui.token.value.trim().replace(/^Bearer\s+/i, '');
-  if (token) signIn(token);
-});
-
 ui.signOut.addEventListener('click', () => {
-  sessionStorage.removeItem(TOKEN_KEY);
+  forgetToken();
   showSignIn();
 });
 
@@ -256,7 +247,7 @@ function fatal(message) {
 }
 
 function failed(error) {
-  if (error.code === 'UNAUTHENTICATED') return showSignIn('Your token is no longer accepted: sign in again.');
+  if (error.code === 'UNAUTHENTICATED') return showSignIn(NO_LONGER_ACCEPTED);
   ui.table.setAttribute('aria-busy', 'false');
   showError(error.message);
 }
@@ -301,6 +292,6 @@ function showDetails(kind, job) {
 
 // ---- start -----------------------------------------------------------------------------------
 
-const saved = sessionStorage.getItem(TOKEN_KEY);
+const saved = savedToken();
 if (saved) signIn(saved);
 else showSignIn();

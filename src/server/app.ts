@@ -18,6 +18,7 @@ import { httpErrors, limitsPlugin, requestTimeout, requireUtf8 } from './limits/
 import { createRateLimiter } from './limits/rate-limit';
 import { webSocketLimits, type SocketExtra } from './limits/websocket';
 import { activityPage } from '../web/activity-page';
+import { invitationPage } from '../web/invitation-page';
 
 const GRAPHQL_PATH = '/graphql';
 
@@ -120,6 +121,8 @@ export async function createApp(services: Services, schema: GraphQLSchema): Prom
 
   // The Activity Center page (static files; it talks to /graphql like any client).
   app.use('/activity', activityPage());
+  // Where invitation mail links lead: its own page, or the app's sign-in when APP_SIGN_IN_URL is set.
+  app.use('/invitations', invitationPage(config.appSignInUrl));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });

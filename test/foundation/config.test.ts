@@ -10,6 +10,8 @@ describe('configuration', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ AUTH_JWT_SECRET: 'short' }, 'AUTH_JWT_SECRET'],
     [{ AUTH_JWKS_URL: 'ftp://keys' }, 'AUTH_JWKS_URL'],
+    [{ APP_SIGN_IN_URL: 'javascript:alert(1)' }, 'APP_SIGN_IN_URL'],
+    [{ APP_SIGN_IN_URL: '/login' }, 'APP_SIGN_IN_URL'],
     [{ NODE_ENV: 'production' }, 'AUTH_JWT_SECRET'],
   ])('stops on %p with a line naming %s', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
@@ -22,6 +24,11 @@ describe('configuration', () => {
     expect(config.databaseUrl).toBeUndefined();
     expect(config.jwtSecretGenerated).toBe(true);
     expect(config.jwtSecret!.length).toBeGreaterThanOrEqual(32);
+    expect(config.appSignInUrl).toBeUndefined();
+  });
+
+  it('reads the app sign-in URL that invitation links lead to', () => {
+    expect(loadConfig({ APP_SIGN_IN_URL: 'https://app.example/login?next=1' }).appSignInUrl).toBe('https://app.example/login?next=1');
   });
 
   it('reads memory and a postgres URL', () => {

@@ -39,7 +39,7 @@ describe('inviteUsers', () => {
     const mails = mailer().sent.filter((m) => m.to === a || m.to === b);
     expect(mails.map((m) => m.to).sort()).toEqual([a, b].sort());
     expect(mails[0].subject).toContain('Mail Room');
-    expect(mails[0].link).toBe(`https://app.example.test/invitations/${workspaceId}/accept`);
+    expect(mails[0].link).toBe(`https://app.example.test/invitations/${workspaceId}`);
     expect(mails[0].text).toContain('as MEMBER');
     const [row] = await server.db.query(`SELECT count(*)::int AS n FROM outbox_mail WHERE to_address = ANY($1) AND sent_at IS NOT NULL`, [[a, b]]);
     expect(row.n).toBe(2);

@@ -1,9 +1,9 @@
 import type { OutgoingMail } from '../mail/mail.data';
 import type { WorkspaceRole } from './membership.entity';
 
-/** Where an invitee accepts: the app's invitation page, which signs them in first. */
+/** Where an invitee answers: the invitation page, which signs them in first (src/web/invitation-page.ts). */
 export function acceptLink(publicUrl: string, workspaceId: string): string {
-  return `${publicUrl.replace(/\/+$/, '')}/invitations/${workspaceId}/accept`;
+  return `${publicUrl.replace(/\/+$/, '')}/invitations/${workspaceId}`;
 }
 
 /** Text from a token claim or a name, made safe for one line of a mail. */

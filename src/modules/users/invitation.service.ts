@@ -46,7 +46,7 @@ export async function inviteUsers(ctx: Context, input: InviteUsersInput): Promis
         }
         const again = new Set(existing.map((m) => m.userId));
         if (role === 'TASKER') await refuseTaskerManagers(tx, workspaceId, [...again]);
-        await invite(tx, workspaceId, ids.filter((id) => !again.has(id)), [...again], role);
+        await invite(tx, workspaceId, ids.filter((id) => !again.has(id)), [...again], role, viewer.userId);
         const publicUrl = ctx.services.config.publicUrl;
         await enqueueMail(tx, emails.map((to) => invitationMail({ to, workspaceId, workspaceName: name, role, inviter: viewer, publicUrl })));
         return {

@@ -31,6 +31,10 @@ export class MembershipEntity {
   @Column('timestamptz', { name: 'invited_at' })
   invitedAt!: Date;
 
+  /** Who sent the (latest) invitation: null before this column existed, and for founders and operators' additions. */
+  @Column('uuid', { name: 'invited_by', nullable: true })
+  invitedById!: string | null;
+
   @Column('timestamptz', { name: 'declined_at', nullable: true })
   declinedAt!: Date | null;
 
@@ -47,4 +51,8 @@ export class MembershipEntity {
   @ManyToOne(() => UserEntity, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'user_id' })
   user?: UserEntity;
+
+  @ManyToOne(() => UserEntity, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'invited_by' })
+  inviter?: UserEntity;
 }

@@ -144,16 +144,30 @@ export async function listPeople(db: Queryable, q: PeopleQuery): Promise<{ rows:
   return { rows, total: joined[0]?.totalCount ?? 0 };
 }
 
-/** Invitations still INVITED addressed to an email, newest first. */
-export function pendingInvitations(db: Queryable, email: string) {
-  return queryRows<{ workspaceId: string; workspaceName: string; role: WorkspaceRole; invitedAt: Date }>(
+export interface PendingInvitation {
+  workspaceId: string;
+  workspaceName: string;
+  role: WorkspaceRole;
+  invitedAt: Date;
+  /** null when not recorded (older invitations, operators' additions). */
+  invitedBy: { name: string | null; email: string } | null;
+}
+
+/** Invitations still INVITED addressed to an email, newest first, each with who sent it (the invitee may know: the mail named them). */
+export async function pendingInvitations(db: Queryable, email: string): Promise<PendingInvitation[]> {
+  const rows = await queryRows<Omit<PendingInvitation, 'invitedBy'> & { inviterName: string | null; inviterEmail: string | null }>(
     db,
-    `SELECT m.workspace_id AS "workspaceId", w.name AS "workspaceName", m.role, m.invited_at AS "invitedAt"
-       FROM ${PERSON_FROM}
+    `SELECT m.workspace_id AS "workspaceId", w.name AS "workspaceName", m.role, m.invited_at AS "invitedAt",
+            i.name AS "inviterName", i.email AS "inviterEmail"
+       FROM ${PERSON_FROM} LEFT JOIN users i ON i.id = m.invited_by
       WHERE lower(u.email) = lower($1) AND m.status = 'INVITED'
       ORDER BY m.invited_at DESC`,
     [email],
   );
+  return rows.map(({ inviterName, inviterEmail, ...row }) => ({
+    ...row,
+    invitedBy: inviterEmail === null ? null : { name: inviterName, email: inviterEmail },
+  }));
 }
 
 /** Who of these people is a member of the workspace (not REMOVED), with which role and status (the job feed asks each round). */
@@ -263,19 +277,27 @@ export async function accountsFor(tx: Queryable, emails: readonly string[]): Pro
   return new Map(rows.map((u) => [u.email, u.id]));
 }
 
-/** Makes these people INVITED with the role: new memberships, or again (from DECLINED or REMOVED) with a new invitedAt. */
-export async function invite(tx: Queryable, workspaceId: string, fresh: readonly string[], again: readonly string[], role: WorkspaceRole): Promise<void> {
+/** Makes these people INVITED with the role, sent by `invitedBy`: new memberships, or again (from DECLINED or REMOVED) with a new invitedAt. */
+export async function invite(
+  tx: Queryable,
+  workspaceId: string,
+  fresh: readonly string[],
+  again: readonly string[],
+  role: WorkspaceRole,
+  invitedBy: string,
+): Promise<void> {
   if (again.length > 0) {
     await tx.query(
-      `UPDATE memberships SET role = $3, status = 'INVITED', invited_at = now(), declined_at = NULL, joined_at = NULL, removed_at = NULL
+      `UPDATE memberships SET role = $3, status = 'INVITED', invited_at = now(), invited_by = $4, declined_at = NULL, joined_at = NULL, removed_at = NULL
         WHERE workspace_id = $1 AND user_id = ANY($2::uuid[])`,
-      [workspaceId, again, role],
+      [workspaceId, again, role, invitedBy],
     );
   }
   if (fresh.length > 0) {
     await tx.query(
-      `INSERT INTO memberships (workspace_id, user_id, role, status, invited_at) SELECT $1, id, $3, 'INVITED', now() FROM unnest($2::uuid[]) AS id`,
-      [workspaceId, fresh, role],
+      `INSERT INTO memberships (workspace_id, user_id, role, status, invited_at, invited_by)
+       SELECT $1, id, $3, 'INVITED', now(), $4 FROM unnest($2::uuid[]) AS id`,
+      [workspaceId, fresh, role, invitedBy],
     );
   }
 }

@@ -15,6 +15,15 @@ export class ViewerType {
 }
 
 @ObjectType({ simpleResolvers: true })
+export class Inviter {
+  @Field(() => String, { nullable: true })
+  name!: string | null;
+
+  @Field()
+  email!: string;
+}
+
+@ObjectType({ simpleResolvers: true })
 export class Invitation {
   @Field(() => ID)
   workspaceId!: string;
@@ -27,4 +36,7 @@ export class Invitation {
 
   @Field()
   invitedAt!: Date;
+
+  @Field(() => Inviter, { nullable: true, description: "Who sent the invitation (null for invitations older than this field, or made by the operator's CLI)" })
+  invitedBy!: Inviter | null;
 }

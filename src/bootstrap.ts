@@ -1,9 +1,12 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { runCli } from './cli';
+import { serveCliRelay } from './cli-relay';
 import type { Config } from './config';
 import { runPendingMigrations } from './database/migrate';
 import { openDatabase, type Database } from './database/data-source';
+import { waitForDatabase } from './database/wait-for-database';
 import { createJobFeed } from './events/create-job-feed';
 import { Mailer } from './modules/mail/mailer';
 import { buildAppSchema } from './schema';
@@ -12,6 +15,7 @@ import { Authenticator } from './server/authentication';
 import { Connections } from './server/connections';
 import { createContext } from './server/context';
 import type { Services } from './services';
+import { StartupError } from './startup-error';
 
 export interface RunningService {
   app: App;
@@ -30,15 +34,7 @@ export async function startService(
   log: Logger,
   options: { database?: Database; host?: string } = {},
 ): Promise<RunningService> {
-  const database =
-    options.database ??
-    (await openDatabase({
-      url: config.databaseUrl,
-      dataDir: config.dataDir,
-      poolSize: config.database.poolSize,
-      statementTimeoutMs: config.database.statementTimeoutMs,
-      connectTimeoutMs: config.database.connectTimeoutMs,
-    }));
+  const database = options.database ?? (await openOwnDatabase(config, log));
   await runPendingMigrations(database);
   const connections = new Connections();
   const services: Services = {
@@ -68,18 +64,44 @@ export async function startService(
     port = await app.listen(config.port, options.host);
   } catch (error) {
     await services.jobFeed.stop(); // its LISTEN connection would keep the process alive
+    if (!options.database) await database.close();
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new StartupError(`PORT ${config.port} is in use: stop what holds it or set PORT`);
+    if (code === 'EACCES') throw new StartupError(`PORT ${config.port} needs privileges this process lacks: set PORT above 1023`);
     throw error;
   }
   services.mailer.start();
+  database.lock?.update({ holder: `the service on port ${port}` });
+  // On the embedded database, the CLI's commands run here (no second process may open it).
+  const relay = database.lock ? await serveCliRelay(database.lock, (argv, io) => runCli(argv, { database, io }), log) : undefined;
   return {
     app,
     services,
     port,
     close: async () => {
+      await relay?.close();
       await app.stop();
       await services.mailer.stop();
       await services.jobFeed.stop();
       if (!options.database) await database.close();
     },
   };
+}
+
+/** The configured database: waits for PostgreSQL to come up; locks an embedded data directory. */
+async function openOwnDatabase(config: Config, log: Logger): Promise<Database> {
+  const url = config.databaseUrl;
+  if (url && url !== 'memory') {
+    await waitForDatabase(url, { timeoutMs: config.database.startupTimeoutMs, connectTimeoutMs: config.database.connectTimeoutMs, log });
+  }
+  return openDatabase({
+    url,
+    dataDir: config.dataDir,
+    poolSize: config.database.poolSize,
+    statementTimeoutMs: config.database.statementTimeoutMs,
+    connectTimeoutMs: config.database.connectTimeoutMs,
+    queryTimeoutMs: config.database.queryTimeoutMs,
+    keepAliveMs: config.database.keepAliveMs,
+    holder: `the service on port ${config.port}`,
+  });
 }

@@ -2,9 +2,12 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { Command, CommanderError } from 'commander';
 import { isUuid } from './authorization/access';
+import { relayToService } from './cli-relay';
 import { ConfigError, loadConfig, type Config } from './config';
+import { DataDirInUse } from './database/data-dir-lock';
 import { openDatabase, type Database } from './database/data-source';
 import { runPendingMigrations } from './database/migrate';
+import { databaseAddress, unreachableReason } from './database/wait-for-database';
 import { mintToken } from './dev-token';
 import { notifyJobEvents, notifyRevoked } from './events/notifier';
 import { audit } from './modules/audit/audit.data';
@@ -16,15 +19,24 @@ import { removeMembership } from './modules/users/removal';
 import { accountIdByEmail, accountsFor, addFounder, lockMembers, lockMembershipChanges, otherJoinedAdmins, subjectOf } from './modules/users/users.data';
 import { insertWorkspace, workspaceName } from './modules/workspaces/workspaces.data';
 import { AppError } from './server/errors';
+import { StartupError } from './startup-error';
 
 /**
  * The operator's command-line tool: `npm run cli -- <command>`. It reads the same environment
  * as the service (DATABASE_URL, DATA_DIR, AUTH_JWT_SECRET, ...) and opens the database with the
- * same factory. On the embedded database, stop the service first: PGlite is one process's.
+ * same factory. The embedded database is one process's: while the service holds it, the
+ * commands run in the service (src/cli-relay.ts).
  */
 
 /** A refusal to show the operator: one line, exit status 1. */
 export class CliError extends Error {}
+
+/** The command ran in the service that holds the data directory, which printed its answer. */
+class Relayed extends Error {
+  constructor(readonly exitCode: number) {
+    super('relayed');
+  }
+}
 
 export interface CliIo {
   out(text: string): void;
@@ -141,7 +153,7 @@ export async function tokenCommand(config: Config, db: Database | null, args: { 
     sub = (await subjectOf(db.dataSource, email)) ?? undefined;
   }
   try {
-    return await mintToken(config.jwtSecret, { sub: sub ?? `dev|${email}`, email, name: args.name }, args.expiresIn);
+    return await mintToken(config.jwtSecret, { sub: sub ?? `dev|${email}`, email, name: args.name, issuer: config.jwtIssuer, audience: config.jwtAudience }, args.expiresIn);
   } catch (error) {
     throw new CliError(`Could not mint the token: ${(error as Error).message}`);
   }
@@ -166,7 +178,13 @@ export async function runCli(argv: string[], options: CliOptions = {}): Promise<
   async function withDatabase<T>(run: (db: Database) => Promise<T>): Promise<T> {
     if (options.database) return run(options.database);
     const c = configOf();
-    const db = await openDatabase({ url: c.databaseUrl, dataDir: c.dataDir, poolSize: 2, applicationName: 'workspace-api-cli' });
+    let db: Database;
+    try {
+      db = await openDatabase({ url: c.databaseUrl, dataDir: c.dataDir, poolSize: 2, applicationName: 'workspace-api-cli', holder: `the CLI (${argv[0]})` });
+    } catch (error) {
+      if (error instanceof DataDirInUse && error.held?.socket) throw new Relayed(await relayToService(error.held, argv, io));
+      throw error;
+    }
     try {
       return await run(db);
     } finally {
@@ -229,7 +247,8 @@ export async function runCli(argv: string[], options: CliOptions = {}): Promise<
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode; // commander has written the message
-    if (error instanceof CliError || error instanceof ConfigError) {
+    if (error instanceof Relayed) return error.exitCode;
+    if (error instanceof CliError || error instanceof ConfigError || error instanceof StartupError) {
       io.err(`error: ${error.message}\n`);
       return 1;
     }
@@ -238,12 +257,20 @@ export async function runCli(argv: string[], options: CliOptions = {}): Promise<
       io.err(`error: ${error.message}\n${(resources ?? []).map((r) => `  ${r.type} ${r.id} ${r.name}\n`).join('')}`);
       return 1;
     }
+    const unreachable = unreachableReason(error);
+    if (unreachable && config?.databaseUrl) {
+      io.err(`error: DATABASE_URL ${databaseAddress(config.databaseUrl)} is unreachable (${unreachable})\n`);
+      return 1;
+    }
     io.err(`error: ${(error as Error)?.stack ?? String(error)}\n`);
     return 2;
   }
 }
 
 if (require.main === module) {
+  // Exiting (rather than dying of the signal) releases the data directory's lock.
+  process.once('SIGINT', () => process.exit(130));
+  process.once('SIGTERM', () => process.exit(143));
   runCli(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

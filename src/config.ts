@@ -10,6 +10,9 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   jwtSecret: string | undefined;
   jwksUrl: string | undefined;
+  /** When set, a JWT's `iss` and `aud` must be these. */
+  jwtIssuer: string | undefined;
+  jwtAudience: string | undefined;
   /** True when the secret was generated at start (development only). */
   jwtSecretGenerated: boolean;
   smtpUrl: string | undefined;
@@ -18,6 +21,8 @@ export interface Config {
   redisUrl: string | undefined;
   /** How long job events are kept for resuming feeds. */
   jobEventRetentionMs: number;
+  /** A job feed read, or the LISTEN connection's check, not answered by then is given up: reconnect and catch up. */
+  jobFeedStallMs: number;
   /** Base URL used in invitation links. */
   publicUrl: string;
   /** The app's sign-in page: invitation links go there (with ?workspaceId=) instead of the service's own page. */
@@ -44,8 +49,10 @@ export interface Limits {
   maxTokens: number;
   /** Largest HTTP request body and WebSocket message, in bytes. */
   maxRequestBytes: number;
-  /** A request that has not answered after this long is cut with an error. */
+  /** A request that has not answered after this long is cut with an error, and its work stopped. */
   requestTimeoutMs: number;
+  /** An answer (a WebSocket event) past this many bytes of JSON stops its operation's work. */
+  maxResponseBytes: number;
   /** Operations per user (anonymous: per IP) in each window; 0 = no rate limit. */
   rateLimitOperations: number;
   rateLimitAnonymousOperations: number;
@@ -62,6 +69,12 @@ export interface DatabaseLimits {
   poolSize: number;
   statementTimeoutMs: number;
   connectTimeoutMs: number;
+  /** How long start-up retries an unreachable database before giving up (0: one attempt). */
+  startupTimeoutMs: number;
+  /** The client's own bound on a query: the connection is dropped (the server may never answer). */
+  queryTimeoutMs: number;
+  /** Silence before TCP keepalive probes a connection (the LISTEN connection gets a round trip too). */
+  keepAliveMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -129,6 +142,7 @@ export function loadConfig(env: Env = process.env): Config {
     jwtSecretGenerated = true;
   }
   const retentionHours = intVar(env, 'JOB_EVENT_RETENTION_HOURS', 24 * 7, 1, 24 * 365);
+  const statementTimeoutMs = intVar(env, 'DB_STATEMENT_TIMEOUT_MS', 15_000, 100, 3_600_000);
   return {
     port,
     databaseUrl,
@@ -137,19 +151,26 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     jwtSecret,
     jwksUrl,
+    jwtIssuer: env.AUTH_JWT_ISSUER?.trim() || undefined,
+    jwtAudience: env.AUTH_JWT_AUDIENCE?.trim() || undefined,
     jwtSecretGenerated,
     smtpUrl: urlVar(env, 'SMTP_URL', ['smtp:', 'smtps:']),
     mailFrom: mailFromVar(env),
     redisUrl: urlVar(env, 'REDIS_URL', ['redis:', 'rediss:']),
     jobEventRetentionMs: retentionHours * 3600_000,
+    jobFeedStallMs: intVar(env, 'FEED_STALL_MS', 10_000, 100, 600_000),
     publicUrl: urlVar(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`,
     appSignInUrl: urlVar(env, 'APP_SIGN_IN_URL', ['http:', 'https:']),
     seedDemo: oneOf(env, 'SEED_DEMO', ['true', 'false'] as const, nodeEnv === 'production' ? 'false' : 'true') === 'true',
     limits: loadLimits(env),
     database: {
       poolSize: intVar(env, 'DB_POOL_SIZE', 10, 1, 1000),
-      statementTimeoutMs: intVar(env, 'DB_STATEMENT_TIMEOUT_MS', 15_000, 100, 3_600_000),
+      statementTimeoutMs,
       connectTimeoutMs: intVar(env, 'DB_CONNECT_TIMEOUT_MS', 5_000, 100, 600_000),
+      startupTimeoutMs: intVar(env, 'DB_STARTUP_TIMEOUT_MS', 30_000, 0, 3_600_000),
+      // Past the statement timeout by default: a server that hears us cancels first, cleanly.
+      queryTimeoutMs: intVar(env, 'DB_QUERY_TIMEOUT_MS', statementTimeoutMs + 5_000, 100, 3_600_000),
+      keepAliveMs: intVar(env, 'DB_KEEPALIVE_MS', 10_000, 100, 3_600_000),
     },
     trustProxy: intVar(env, 'TRUST_PROXY', 0, 0, 10),
     execution: {
@@ -162,12 +183,13 @@ export function loadConfig(env: Env = process.env): Config {
 function loadLimits(env: Env): Limits {
   return {
     maxDepth: intVar(env, 'GRAPHQL_MAX_DEPTH', 10, 2, 100),
-    maxCost: intVar(env, 'GRAPHQL_MAX_COST', 50_000, 10, 100_000_000),
+    maxCost: intVar(env, 'GRAPHQL_MAX_COST', 30_000, 10, 100_000_000),
     maxAliases: intVar(env, 'GRAPHQL_MAX_ALIASES', 15, 0, 1000),
     maxDirectives: intVar(env, 'GRAPHQL_MAX_DIRECTIVES', 50, 0, 1000),
     maxTokens: intVar(env, 'GRAPHQL_MAX_TOKENS', 1000, 50, 100_000),
     maxRequestBytes: intVar(env, 'MAX_REQUEST_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024),
     requestTimeoutMs: intVar(env, 'REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
+    maxResponseBytes: intVar(env, 'MAX_RESPONSE_BYTES', 4 * 1024 * 1024, 16 * 1024, 1024 * 1024 * 1024),
     rateLimitOperations: intVar(env, 'RATE_LIMIT_OPERATIONS', 1200, 0, 10_000_000),
     rateLimitAnonymousOperations: intVar(env, 'RATE_LIMIT_ANONYMOUS_OPERATIONS', 300, 0, 10_000_000),
     rateLimitWindowSeconds: intVar(env, 'RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),

@@ -4,6 +4,7 @@ import { startService } from './bootstrap';
 import { seedDemo } from './demo/seed';
 import { mintToken } from './dev-token';
 import { createLogger } from './server/logger';
+import { StartupError } from './startup-error';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -18,6 +19,9 @@ async function main(): Promise<void> {
   }
   const log = createLogger(config.logLevel);
   const started = Date.now();
+  // Until the service is up and seeded, a signal just exits (the exit releases the data directory's lock).
+  const early = { SIGINT: () => process.exit(130), SIGTERM: () => process.exit(143) };
+  process.once('SIGINT', early.SIGINT).once('SIGTERM', early.SIGTERM);
   const service = await startService(config, log);
   const database = config.databaseUrl ? (config.databaseUrl === 'memory' ? 'in-memory PGlite' : 'PostgreSQL') : `embedded PGlite in ${config.dataDir}`;
   log.info({ port: service.port, database, ms: Date.now() - started }, 'workspace-api listening');
@@ -27,10 +31,13 @@ async function main(): Promise<void> {
     const url = `http://localhost:${service.port}/graphql`;
     const lines = [`workspace-api is up on ${url} (${database})`];
     if (config.jwtSecret) {
-      const token = await mintToken(config.jwtSecret, { sub: demo.admin.subject, email: demo.admin.email, name: demo.admin.name });
+      const issuedBy = { issuer: config.jwtIssuer, audience: config.jwtAudience };
+      const token = await mintToken(config.jwtSecret, { sub: demo.admin.subject, email: demo.admin.email, name: demo.admin.name, ...issuedBy });
       lines.push(
         `Demo workspace "${demo.workspaceName}" (${demo.workspaceId}); ADMIN ${demo.admin.email}.`,
-        config.jwtSecretGenerated ? 'The signing secret was generated for this run: the token works until the service restarts.' : '',
+        config.jwtSecretGenerated
+          ? 'The signing secret was generated for this run: the token works for 12 hours, or until the service restarts.'
+          : `The token works for 12 hours (npm run cli -- token --email ${demo.admin.email} makes another).`,
         `Token:\n${token}\n`,
         `Activity Center: http://localhost:${service.port}/activity/ (sign in with the token)\n`,
         `Try it:\ncurl -s ${url} -H 'content-type: application/json' -H "authorization: Bearer ${token}" \\\n  -d '{"query":"{ viewer { email workspaces { id name viewerRole } } }"}'\n`,
@@ -54,11 +61,13 @@ async function main(): Promise<void> {
       },
     );
   };
+  process.off('SIGINT', early.SIGINT).off('SIGTERM', early.SIGTERM);
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
 main().catch((error) => {
-  console.error(error);
+  // An expected failure (port taken, database unreachable, data directory in use): one line.
+  console.error(error instanceof StartupError ? `cannot start: ${error.message}` : error);
   process.exit(1);
 });

@@ -7,6 +7,7 @@ import { buildSchema, type PubSub } from 'type-graphql';
 import { applyPolicy, authDirective } from './authorization/guard';
 import { resolvers } from './modules/resolvers';
 import { resourceTypeName } from './modules/resources/resource.types';
+import { applyExecutionBudget } from './server/limits/budgeted-schema';
 
 /**
  * Builds the schema once: TypeGraphQL's classes, then the policy guard around every ruled field.
@@ -27,7 +28,8 @@ export async function buildAppSchema(options: { pubSub?: PubSub } = {}): Promise
     pubSub: options.pubSub ?? createPubSub(),
     emitSchemaFile: false,
   });
-  const guarded = applyPolicy(schema);
+  // The budget wraps the guard: a stopped operation runs no rule either.
+  const guarded = applyExecutionBudget(applyPolicy(schema));
   // TypeGraphQL wraps resolveType in an async function: a promise for each of the thousands of
   // resources a page of assignments names. The mapping is synchronous; use it as it is.
   (guarded.getType('Resource') as GraphQLInterfaceType).resolveType = resourceTypeName;

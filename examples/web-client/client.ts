@@ -10,7 +10,7 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 /** The contract's codes (docs/api.md, "Errors"); NETWORK_ERROR is this client's: no GraphQL answer. */
 export type ErrorCode =
   | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_USER_INPUT' | 'CONFLICT' | 'REPLACEMENT_REQUIRED'
-  | 'INVARIANT' | 'RATE_LIMITED' | 'QUERY_TOO_COMPLEX' | 'RESYNC_REQUIRED' | 'INTERNAL_SERVER_ERROR' | 'NETWORK_ERROR';
+  | 'INVARIANT' | 'RATE_LIMITED' | 'QUERY_TOO_COMPLEX' | 'RESYNC_REQUIRED' | 'UNAVAILABLE' | 'INTERNAL_SERVER_ERROR' | 'NETWORK_ERROR';
 
 export class ApiError extends Error {
   constructor(

@@ -3,10 +3,7 @@ import { JOB_EVENTS, WS_URL } from './api.js';
 
 const MAX_DELAY_MS = 15_000;
 /** Close codes after which trying again cannot help: the token was refused. */
-const FATAL_CLOSE = new Map([
-  [4401, 'The service did not accept the token.'],
-  [4403, 'The service refused the token: it may have expired or been revoked.'],
-]);
+const FATAL_CLOSE = new Map([[4401, 'The service refused the token: it may be invalid, expired or revoked.']]);
 
 /**
  * Subscribes to jobEvents from a cursor and keeps the cursor of the last event it delivered.

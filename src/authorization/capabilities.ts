@@ -1,4 +1,4 @@
-import type { Context } from '../server/context';
+import { loader, type Context } from '../server/context';
 import { JOB_TYPES, type JobStatus, type JobType } from '../modules/jobs/job.entity';
 import type { ResourceRole, ResourceType } from '../modules/resources/resource.entity';
 import { WORKSPACE_ROLES, type WorkspaceRole } from '../modules/users/membership.entity';
@@ -21,6 +21,19 @@ const filter = async <T>(items: readonly T[], test: (item: T) => Promise<boolean
   return items.filter((_item, i) => passes[i]);
 };
 
+/**
+ * An object's capabilities, computed once per request: a page of assignments names the same
+ * few groups and resources thousands of times. (A mutation forgets its request's loaders,
+ * this memo with them, so what it answers is asked afresh.)
+ */
+function once<T>(ctx: Context, key: string, compute: () => Promise<T>): Promise<T> {
+  const memo = loader(ctx, capabilityMemo);
+  let found = memo.get(key) as Promise<T> | undefined;
+  if (!found) memo.set(key, (found = compute()));
+  return found;
+}
+const capabilityMemo = (): Map<string, Promise<unknown>> => new Map();
+
 export async function workspaceCapabilities(ctx: Context, workspaceId: string) {
   const input = { workspaceId };
   const [update, inviteRoles, seeMembers, createResources, createGroup, manageProjectTags, manageIssueTags, seeAuditLog, manageWebhooks] =
@@ -39,7 +52,10 @@ export async function workspaceCapabilities(ctx: Context, workspaceId: string) {
 }
 
 /** Rules only: the last ADMIN keeping the role, and a manager not becoming a TASKER, are the operation's to say. */
-export async function userCapabilities(ctx: Context, person: { workspaceId: string; id: string; role: WorkspaceRole }) {
+export function userCapabilities(ctx: Context, person: { workspaceId: string; id: string; role: WorkspaceRole }) {
+  return once(ctx, `user:${person.workspaceId}:${person.id}:${person.role}`, () => computeUserCapabilities(ctx, person));
+}
+async function computeUserCapabilities(ctx: Context, person: { workspaceId: string; id: string; role: WorkspaceRole }) {
   const input = { workspaceId: person.workspaceId, userId: person.id };
   const [remove, assignableRoles] = await Promise.all([
     may(ctx, 'removeUser', null, { input }),
@@ -58,7 +74,10 @@ const JOB_TYPES_ON: Record<ResourceType, readonly JobType[]> = {
 };
 
 /** `assignableRoles`: the roles the viewer may give a person who holds no ADMIN role here. */
-export async function resourceCapabilities(ctx: Context, resource: { id: string; workspaceId: string; type: ResourceType }) {
+export function resourceCapabilities(ctx: Context, resource: { id: string; workspaceId: string; type: ResourceType }) {
+  return once(ctx, `resource:${resource.id}`, () => computeResourceCapabilities(ctx, resource));
+}
+async function computeResourceCapabilities(ctx: Context, resource: { id: string; workspaceId: string; type: ResourceType }) {
   const { id, workspaceId, type } = resource;
   const project = type === 'PROJECT';
   const [seeMembers, assignableRoles, startJobTypes, setTags, createIssueTag, createIssue] = await Promise.all([
@@ -77,7 +96,10 @@ export async function resourceCapabilities(ctx: Context, resource: { id: string;
 }
 
 /** `manageMembers`: add or remove people other than oneself (a manager may not add themselves). */
-export async function groupCapabilities(ctx: Context, group: { id: string }) {
+export function groupCapabilities(ctx: Context, group: { id: string }) {
+  return once(ctx, `group:${group.id}`, () => computeGroupCapabilities(ctx, group));
+}
+async function computeGroupCapabilities(ctx: Context, group: { id: string }) {
   const input = { groupId: group.id };
   const [update, del, manageMembers, manageManagers, seeManagers] = await Promise.all([
     may(ctx, 'updateGroup', null, { input }),

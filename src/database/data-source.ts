@@ -3,8 +3,10 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { DataSource, type Logger as TypeOrmLogger } from 'typeorm';
 import { migrations } from '../../migrations';
+import { lockDataDir, type DataDirLock } from './data-dir-lock';
 import { entities } from './entities';
 import { pgliteDriverModule } from './pglite-pool';
+import { TimeoutClient } from './timeouts';
 
 // pg returns bigint (int8) and count(*) as strings; PGlite returns numbers. Make both numbers:
 // every int8 here (sequence numbers, counts) stays far below 2^53.
@@ -19,8 +21,14 @@ export interface DatabaseOptions {
   statementTimeoutMs?: number;
   /** Milliseconds to wait for a new connection (a pool at its size waits for a free one too). */
   connectTimeoutMs?: number;
+  /** Milliseconds before the client gives up on a query and drops its connection (the server may never answer). */
+  queryTimeoutMs?: number;
+  /** Milliseconds a connection may be silent before TCP keepalive probes it. */
+  keepAliveMs?: number;
   logger?: TypeOrmLogger;
   applicationName?: string;
+  /** What opens the embedded data directory, as a refused second process is told ("the CLI (migrate)"). */
+  holder?: string;
 }
 
 export interface Database {
@@ -28,6 +36,8 @@ export interface Database {
   kind: 'postgres' | 'pglite';
   /** The embedded instance, when there is one (its LISTEN/NOTIFY serves the job feed). */
   pglite?: PGlite;
+  /** The embedded data directory's lock, held until close() (or the process's exit). */
+  lock?: DataDirLock;
   close(): Promise<void>;
 }
 
@@ -53,16 +63,25 @@ export function buildDatabase(options: DatabaseOptions): Database {
         statement_timeout: options.statementTimeoutMs ?? 15_000,
         connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
         idleTimeoutMillis: 30_000,
+        // statement_timeout needs a server that hears the client: a query on a connection that
+        // stopped answering (packets dropped) fails here instead, and the connection is dropped.
+        Client: TimeoutClient,
+        query_timeout: options.queryTimeoutMs ?? 20_000,
+        // The server's side of a vanished client: a transaction left waiting ends, and its locks go.
+        idle_in_transaction_session_timeout: options.queryTimeoutMs ?? 20_000,
         // A dead server (no RST) is noticed by TCP keepalive instead of hanging a pooled client.
         keepAlive: true,
+        keepAliveInitialDelayMillis: options.keepAliveMs ?? 10_000,
       },
     });
     return { dataSource, kind: 'postgres', close: () => destroy(dataSource) };
   }
   let dataDir: string | undefined;
+  let lock: DataDirLock | undefined;
   if (options.url !== 'memory') {
     dataDir = options.dataDir ?? './data';
     mkdirSync(dataDir, { recursive: true });
+    lock = lockDataDir(dataDir, options.holder ?? 'a workspace-api process');
   }
   const pglite = new PGlite(dataDir);
   const dataSource = new DataSource({ ...common, driver: pgliteDriverModule, extra: { pglite } });
@@ -70,9 +89,11 @@ export function buildDatabase(options: DatabaseOptions): Database {
     dataSource,
     kind: 'pglite',
     pglite,
+    lock,
     close: async () => {
       await destroy(dataSource);
       if (!pglite.closed) await pglite.close();
+      lock?.release(); // after the files are closed
     },
   };
 }
@@ -80,8 +101,13 @@ export function buildDatabase(options: DatabaseOptions): Database {
 /** Builds and connects. Migrations are run by the caller (main, tests, CLI). */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const db = buildDatabase(options);
-  if (db.pglite) await db.pglite.waitReady;
-  await db.dataSource.initialize();
+  try {
+    if (db.pglite) await db.pglite.waitReady;
+    await db.dataSource.initialize();
+  } catch (error) {
+    db.lock?.release();
+    throw error;
+  }
   return db;
 }
 

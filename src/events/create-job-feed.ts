@@ -9,12 +9,12 @@ import { ShapeRegistry } from './payload-shape';
 /** The app's job feed, with the notifier that fits the database: LISTEN/NOTIFY on PostgreSQL, PGlite's listen embedded. */
 export function createJobFeed(args: {
   database: Database;
-  config: Pick<Config, 'jobEventRetentionMs' | 'limits'>;
+  config: Pick<Config, 'jobEventRetentionMs' | 'jobFeedStallMs' | 'limits' | 'database'>;
   log: Logger;
   contextFor: (viewer: Viewer) => Context;
   onRevoked: (revocation: Revocation) => void;
 }): JobFeed {
-  const { database, log } = args;
+  const { database, log, config } = args;
   const db = database.dataSource;
   let notifier: JobNotifier;
   if (database.kind === 'pglite') {
@@ -22,7 +22,11 @@ export function createJobFeed(args: {
   } else {
     const url = (db.options as { url?: string }).url;
     if (!url) throw new Error('the job feed needs the PostgreSQL URL for its LISTEN connection');
-    notifier = new PgNotifier(url, db, log);
+    notifier = new PgNotifier(url, db, log, {
+      connectTimeoutMs: config.database.connectTimeoutMs,
+      keepAliveMs: config.database.keepAliveMs,
+      checkTimeoutMs: config.jobFeedStallMs,
+    });
   }
   return new JobFeed({
     db,
@@ -31,7 +35,8 @@ export function createJobFeed(args: {
     shapes: new ShapeRegistry(),
     contextFor: args.contextFor,
     onRevoked: args.onRevoked,
-    retentionMs: args.config.jobEventRetentionMs,
-    maxBufferedBytes: args.config.limits.wsMaxBufferedBytes,
+    retentionMs: config.jobEventRetentionMs,
+    maxBufferedBytes: config.limits.wsMaxBufferedBytes,
+    stallMs: config.jobFeedStallMs,
   });
 }

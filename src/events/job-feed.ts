@@ -42,6 +42,8 @@ export interface JobFeedOptions {
   onRevoked?: (revocation: Revocation) => void;
   /** How often to look at the log without a notification (a lost NOTIFY, a removal without events). */
   pollMs?: number;
+  /** A round that has made no progress for this long is abandoned and started again from the subscribers' positions. */
+  stallMs?: number;
   pruneEveryMs?: number;
   /** Events read (and fanned out) at once. */
   pageSize?: number;
@@ -73,9 +75,18 @@ interface Channel {
   /** The highest seq read from the log so far. */
   head: number;
   running: Promise<void> | null;
+  /** The round in progress: whoever holds an older one was abandoned and must not deliver. */
+  run: Run | null;
+  /** The last round failed or stalled (until one completes): the feed is not keeping up. */
+  failing: boolean;
   again: boolean;
   /** Check memberships even if no event is new (the periodic poll). */
   recheck: boolean;
+}
+
+/** One pump of a channel; `since` is when it last made progress (the watchdog reads it). */
+interface Run {
+  since: number;
 }
 
 /** One payload: an event executed for one shape and one viewer class, serialised once. */
@@ -110,11 +121,13 @@ export class JobFeed {
   private readonly timers: NodeJS.Timeout[] = [];
   private stopped = false;
   private readonly pageSize: number;
-  /** Counters since start: pages of events read, payloads executed, messages written. */
-  readonly stats = { pages: 0, renders: 0, deliveries: 0 };
+  private readonly stallMs: number;
+  /** Counters since start: pages of events read, payloads executed, messages written, stalled rounds restarted. */
+  readonly stats = { pages: 0, renders: 0, deliveries: 0, restarts: 0 };
 
   constructor(private readonly options: JobFeedOptions) {
     this.pageSize = options.pageSize ?? 500;
+    this.stallMs = options.stallMs ?? 10_000;
   }
 
   async start(): Promise<void> {
@@ -129,6 +142,7 @@ export class JobFeed {
       this.timers.push(timer);
     };
     every(this.options.pollMs ?? 5_000, () => this.wakeAll(true));
+    every(Math.max(25, Math.floor(this.stallMs / 4)), () => this.watch());
     const pruneEvery = this.options.pruneEveryMs ?? Math.min(Math.max(this.options.retentionMs / 24, 60_000), 3_600_000);
     every(pruneEvery, () => {
       this.prune().catch((error) => this.options.log.warn({ err: error }, 'job feed: pruning the event log failed'));
@@ -194,7 +208,7 @@ export class JobFeed {
     let channel = this.channels.get(init.workspaceId);
     const first = !channel;
     if (!channel) {
-      channel = { workspaceId: init.workspaceId, subs: new Set(), head: init.position, running: null, again: false, recheck: false };
+      channel = { workspaceId: init.workspaceId, subs: new Set(), head: init.position, running: null, run: null, failing: false, again: false, recheck: false };
       this.channels.set(init.workspaceId, channel);
     }
     channel.subs.add(sub);
@@ -207,6 +221,19 @@ export class JobFeed {
   /** Deletes events older than the retention; any instance may run it at any time. */
   prune(now = new Date()): Promise<number> {
     return pruneEvents(this.options.db, new Date(now.getTime() - this.options.retentionMs));
+  }
+
+  /**
+   * Whether the feed keeps up (for /readyz): notifications can arrive, and no workspace's loop
+   * is failing or has made no progress for stallMs.
+   */
+  get healthy(): boolean {
+    if (!this.options.notifier.listening) return false;
+    const now = Date.now();
+    for (const channel of this.channels.values()) {
+      if (channel.failing || (channel.run && now - channel.run.since >= this.stallMs)) return false;
+    }
+    return true;
   }
 
   /** Subscribers on this instance (for tests and metrics). */
@@ -238,20 +265,55 @@ export class JobFeed {
   }
 
   private async pump(channel: Channel): Promise<void> {
+    const run: Run = { since: Date.now() };
+    channel.run = run;
     try {
       do {
         channel.again = false;
         try {
-          await this.drain(channel);
+          await this.drain(channel, run);
         } catch (error) {
-          // The database is down or a statement failed: try again on the next wake or poll.
-          this.options.log.error({ err: error, workspaceId: channel.workspaceId }, 'job feed: reading the event log failed');
+          if (channel.run !== run) return; // abandoned meanwhile: the new round reports for itself
+          // The database is down or a statement failed: try again shortly (and on the next wake or poll).
+          if (!channel.failing) this.options.log.error({ err: error, workspaceId: channel.workspaceId }, 'job feed: reading the event log failed');
+          channel.failing = true;
+          this.retryLater(channel);
           return;
         }
-      } while (channel.again && !this.stopped);
+      } while (channel.again && !this.stopped && channel.run === run);
+      if (channel.run === run) channel.failing = false;
     } finally {
+      if (channel.run === run) {
+        channel.run = null;
+        channel.running = null;
+        if (channel.subs.size === 0 && this.channels.get(channel.workspaceId) === channel) this.channels.delete(channel.workspaceId);
+      }
+    }
+  }
+
+  private retryLater(channel: Channel): void {
+    const timer = setTimeout(() => this.schedule(channel), Math.min(1_000, this.options.pollMs ?? 5_000));
+    timer.unref();
+  }
+
+  /**
+   * The watchdog: a round that has made no progress for stallMs (a read on a connection that
+   * stopped answering) is abandoned, and a new one starts on another connection from each
+   * subscriber's position, which only moves when an event is written to its socket: nothing
+   * is lost, nothing is sent twice, whatever the abandoned round's read does later.
+   */
+  private watch(): void {
+    const now = Date.now();
+    for (const channel of this.channels.values()) {
+      const run = channel.run;
+      if (!run || now - run.since < this.stallMs) continue;
+      this.options.log.warn({ workspaceId: channel.workspaceId, stalledMs: now - run.since }, 'job feed: a round stalled; starting again from the last delivered cursor');
+      this.stats.restarts += 1;
+      channel.run = null;
       channel.running = null;
-      if (channel.subs.size === 0 && this.channels.get(channel.workspaceId) === channel) this.channels.delete(channel.workspaceId);
+      channel.failing = true;
+      channel.recheck = true;
+      this.schedule(channel);
     }
   }
 
@@ -261,7 +323,13 @@ export class JobFeed {
    * catch-up for those who resumed from further back, so a client replaying days of events
    * delays the live ones by one page at most, not by its whole replay.
    */
-  private async drain(channel: Channel): Promise<void> {
+  private async drain(channel: Channel, run: Run): Promise<void> {
+    // After each wait: give up if the watchdog abandoned this round, else note the progress.
+    const current = () => {
+      if (channel.run !== run || this.stopped) return false;
+      run.since = Date.now();
+      return true;
+    };
     for (;;) {
       // A snapshot: subscribers who join meanwhile are taken from their own position next round.
       const subs = [...channel.subs];
@@ -273,19 +341,23 @@ export class JobFeed {
         behind < head ? readEventsAfter(this.options.db, channel.workspaceId, behind, Math.min(this.pageSize, head - behind)) : [],
         readEventsAfter(this.options.db, channel.workspaceId, head, this.pageSize),
       ]);
+      if (!current()) return;
       const catchUp = older.filter((row) => row.seq <= head);
       const recheck = channel.recheck;
       channel.recheck = false;
       if (catchUp.length === 0 && live.length === 0 && !recheck) return;
+      const access = await this.loadAccess(channel.workspaceId, subs);
+      if (!current()) return;
       if (live.length > 0) channel.head = Math.max(channel.head, live[live.length - 1].seq);
       this.stats.pages += 1;
-      const viewers = this.checkAccess(subs, await this.loadAccess(channel.workspaceId, subs));
+      const viewers = this.checkAccess(subs, access);
       if (behind < head && catchUp.length === 0) {
         // Everything between them and the head was pruned under them.
         for (const sub of viewers) if (sub.position < head) this.resync(sub);
       }
-      await this.fanOut(viewers, catchUp, behind); // older first: a subscriber that catches up goes on with the live rows
-      await this.fanOut(viewers, live, head);
+      // Older first: a subscriber that catches up goes on with the live rows.
+      if (!(await this.fanOut(viewers, catchUp, behind, current))) return;
+      if (!(await this.fanOut(viewers, live, head, current))) return;
       const more = live.length === this.pageSize || catchUp.length > 0;
       if (!more) return;
     }
@@ -319,23 +391,26 @@ export class JobFeed {
    * Hands out rows read after `from` (all of them up to the last, the log being dense): a
    * subscriber takes the row after its position; one whose next row should be in the range
    * but is not was overtaken by pruning (RESYNC_REQUIRED); one behind `from` waits for its own range.
+   * Positions move only with the writes, after the payloads are made, and only if the round is
+   * still `current()`; answers false when it is not (nothing was sent).
    */
-  private async fanOut(live: Subscriber[], rows: JobEventRow[], from: number): Promise<void> {
-    if (rows.length === 0) return;
+  private async fanOut(live: Subscriber[], rows: JobEventRow[], from: number, current: () => boolean): Promise<boolean> {
+    if (rows.length === 0) return true;
     // Plan: who gets which event, in seq order; one slot per distinct payload.
     const deliveries: Array<Subscriber | Slot> = [];
     const slots: Slot[] = [];
-    const resynced: Subscriber[] = [];
+    const positions = new Map<Subscriber, number>();
+    const resynced = new Set<Subscriber>();
     for (const row of rows) {
       const bySlot = new Map<number, Map<string, Slot>>();
       for (const sub of live) {
-        if (sub.position >= row.seq || sub.position < from || sub.resync || sub.stream.done) continue;
-        if (sub.position !== row.seq - 1) {
-          sub.resync = true; // the log no longer holds what this subscriber has not seen
-          resynced.push(sub);
+        const position = positions.get(sub) ?? sub.position;
+        if (position >= row.seq || position < from || sub.resync || resynced.has(sub) || sub.stream.done) continue;
+        if (position !== row.seq - 1) {
+          resynced.add(sub); // the log no longer holds what this subscriber has not seen
           continue;
         }
-        sub.position = row.seq;
+        positions.set(sub, row.seq);
         if (sub.types !== null && !sub.types.has(row.jobType)) continue;
         if (sub.statuses !== null && !sub.statuses.has(row.status)) continue;
         const viewer = { userId: sub.userId, role: sub.role };
@@ -354,9 +429,15 @@ export class JobFeed {
     }
 
     if (slots.length > 0) await this.render(slots);
+    if (!current()) return false; // abandoned: the new round sends these from the same positions
 
+    for (const [sub, position] of positions) sub.position = position;
     for (let i = 0; i < deliveries.length; i += 2) this.send(deliveries[i] as Subscriber, (deliveries[i + 1] as Slot).bytes);
-    for (const sub of resynced) this.resync(sub);
+    for (const sub of resynced) {
+      sub.resync = true;
+      this.resync(sub);
+    }
+    return true;
   }
 
   /** The last message of a subscriber the log has moved past: RESYNC_REQUIRED, then the end. */
@@ -375,11 +456,13 @@ export class JobFeed {
         const { shape } = slot.sub;
         this.stats.renders += 1;
         let result: ExecutionResult;
+        // Its own root: the context's byte budget counts per root, so it applies to each payload.
+        const root = { ...slot.row };
         try {
           result = await execute({
             schema: slot.sub.schema,
             document: shape.document,
-            rootValue: slot.row,
+            rootValue: root,
             contextValue: ctx,
             variableValues: shape.variableValues,
             operationName: shape.operationName,
@@ -388,6 +471,7 @@ export class JobFeed {
           this.options.log.error({ err: error }, 'job feed: executing a payload failed');
           result = { data: null, errors: [new GraphQLError('Internal server error', { originalError: error as Error })] };
         }
+        result = ctx.budget.result(root) ?? result;
         const payload = result.errors?.length
           ? { data: result.data ?? null, errors: result.errors.map((e) => formatError(ctx!.log, e.toJSON(), e)) }
           : { data: result.data };

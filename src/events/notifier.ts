@@ -34,6 +34,17 @@ export interface JobNotifier {
   /** Tells every instance that credentials were taken away; after the commit. */
   revoked(revocation: Revocation): Promise<void>;
   stop(): Promise<void>;
+  /** Whether notifications can arrive now (false while the LISTEN connection is down or being replaced). */
+  readonly listening: boolean;
+}
+
+/** How the LISTEN connection is kept honest: bounds on connecting and on its checks, and how often it is checked. */
+export interface ListenTiming {
+  connectTimeoutMs: number;
+  /** Silence before TCP keepalive probes it, and how often a round trip checks it. */
+  keepAliveMs: number;
+  /** A check (or the LISTEN itself) not answered by then: the connection is replaced. */
+  checkTimeoutMs: number;
 }
 
 function parsePayload(payload: string | undefined): { workspaceId: string; seq: number } | null {
@@ -74,25 +85,32 @@ function dispatch(handlers: NotifierHandlers | null, payload: string | undefined
 /**
  * PostgreSQL: one pg.Client per instance, outside the pool (a pooler in transaction mode would
  * not keep a LISTEN), that reconnects by itself with backoff; after a reconnect the feed
- * catches up from the log (onResume). NOTIFY goes through the pool.
+ * catches up from the log (onResume). NOTIFY goes through the pool. A connection that stops
+ * answering without closing (packets dropped) looks alive to a listener, which only waits:
+ * so every keepAliveMs a round trip checks it, and one not answered in time replaces it.
  */
 export class PgNotifier implements JobNotifier {
   private client: pg.Client | null = null;
   private handlers: NotifierHandlers | null = null;
   private stopped = false;
   private retry: NodeJS.Timeout | null = null;
+  private check: NodeJS.Timeout | null = null;
+  private checking = false;
   private failures = 0;
 
   constructor(
     private readonly url: string,
     private readonly db: DataSource,
     private readonly log: Logger,
+    private readonly timing: ListenTiming,
     private readonly applicationName = 'workspace-api-listen',
   ) {}
 
   async start(handlers: NotifierHandlers): Promise<void> {
     this.handlers = handlers;
     await this.connect();
+    this.check = setInterval(() => this.roundTrip(), this.timing.keepAliveMs);
+    this.check.unref();
   }
 
   notify(workspaceId: string, seq: number): Promise<void> {
@@ -106,6 +124,7 @@ export class PgNotifier implements JobNotifier {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.retry) clearTimeout(this.retry);
+    if (this.check) clearInterval(this.check);
     const client = this.client;
     this.client = null;
     if (client) await client.end().catch(() => undefined);
@@ -117,7 +136,14 @@ export class PgNotifier implements JobNotifier {
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.url, application_name: this.applicationName, keepAlive: true });
+    const client = new pg.Client({
+      connectionString: this.url,
+      application_name: this.applicationName,
+      connectionTimeoutMillis: this.timing.connectTimeoutMs,
+      query_timeout: this.timing.checkTimeoutMs,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: this.timing.keepAliveMs,
+    });
     client.on('notification', (message) => {
       if (message.channel === JOB_EVENTS_CHANNEL) dispatch(this.handlers, message.payload);
     });
@@ -137,6 +163,17 @@ export class PgNotifier implements JobNotifier {
     }
     this.client = client;
     this.failures = 0;
+  }
+
+  /** The periodic check: a query on the LISTEN connection itself, bounded by query_timeout. */
+  private roundTrip(): void {
+    const client = this.client;
+    if (!client || this.checking) return;
+    this.checking = true;
+    client
+      .query('SELECT 1')
+      .catch((error: Error) => this.lost(client, error))
+      .finally(() => (this.checking = false));
   }
 
   private lost(client: pg.Client, error?: Error): void {
@@ -193,6 +230,10 @@ export class PGliteNotifier implements JobNotifier {
 
   revoked(revocation: Revocation): Promise<void> {
     return notifyRevoked(this.db, revocation);
+  }
+
+  get listening(): boolean {
+    return this.unlisten !== null;
   }
 
   async stop(): Promise<void> {

@@ -9,11 +9,14 @@ import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Services } from '../services';
+import { UNAUTHORIZED } from './connections';
 import { createContext, type Context, type Viewer } from './context';
-import { AppError } from './errors';
-import { formatError } from './format-error';
+import { isDatabaseTimeout } from '../database/timeouts';
+import { AppError, unavailable } from './errors';
+import { formatError, unavailableStatus } from './format-error';
 import { queryExecutor, type ExecutionCounts } from './query-executor';
 import { limitRules } from './limits/document-limits';
+import { executeWithinBudget, operationBudget, type ExecutionBudget } from './limits/execution-budget';
 import { httpErrors, limitsPlugin, requestTimeout, requireUtf8 } from './limits/http';
 import { createRateLimiter } from './limits/rate-limit';
 import { webSocketLimits, type SocketExtra } from './limits/websocket';
@@ -21,6 +24,7 @@ import { activityPage } from '../web/activity-page';
 import { invitationPage } from '../web/invitation-page';
 
 const GRAPHQL_PATH = '/graphql';
+const TRY_AGAIN_LATER = 1013;
 
 export interface App {
   httpServer: Server;
@@ -57,19 +61,31 @@ export async function createApp(services: Services, schema: GraphQLSchema): Prom
       schema,
       connectionInitWaitTimeout: limits.wsInitTimeoutMs,
       onConnect: async (socketCtx) => {
+        const { socket } = socketCtx.extra;
         try {
           socketCtx.extra.viewer = await authenticate(socketCtx.connectionParams?.authorization);
-        } catch {
+        } catch (error) {
+          if (!(error instanceof AppError && error.code === 'UNAUTHENTICATED')) {
+            // Not the token's fault (the database): 1013 Try Again Later, which clients retry.
+            log.warn({ err: error }, 'WebSocket sign-in could not be checked');
+            socket.close(TRY_AGAIN_LATER, 'Try again later');
+            return false;
+          }
           // Counted against the address, as on HTTP: guessing tokens is rate limited on both.
           await rateLimiter.consume({ ip: socketCtx.extra.request.socket.remoteAddress ?? 'unknown' }).catch(() => undefined);
-          return false; // graphql-ws closes with 4403 Forbidden, no detail
         }
         const viewer = socketCtx.extra.viewer;
-        if (viewer === null || !wsLimits.admit(socketCtx, viewer)) return false;
-        services.connections.add(socketCtx.extra.socket, viewer);
+        // 4401, not graphql-ws's 4403 for `false`: its client retries 4403 with the same credentials.
+        if (!viewer) socket.close(UNAUTHORIZED, 'Unauthorized');
+        if (!viewer || !wsLimits.admit(socketCtx, viewer)) return false;
+        services.connections.add(socket, viewer);
         return true;
       },
-      onSubscribe: wsLimits.onSubscribe,
+      onSubscribe: async (socketCtx, id, payload) => {
+        // The limits first: they count the operations running at once before anything awaits.
+        const args = await wsLimits.onSubscribe(socketCtx, id, payload);
+        return (await services.connections.refusal(socketCtx.extra.socket, () => authenticate(socketCtx.connectionParams?.authorization))) ?? args;
+      },
       onNext: wsLimits.onNext,
       onError: wsLimits.onError,
       onClose: (socketCtx, code, reason) => {
@@ -84,7 +100,9 @@ export async function createApp(services: Services, schema: GraphQLSchema): Prom
           services,
           viewer: socketCtx.extra.viewer ?? null,
           transport: { operationId: id, socket: socketCtx.extra.socket, document: args.document, variableValues: args.variableValues, operationName: args.operationName },
+          budget: operationBudget(limits, args),
         }),
+      execute: executeWithinBudget,
     },
     wsServer,
   );
@@ -110,6 +128,7 @@ export async function createApp(services: Services, schema: GraphQLSchema): Prom
     formatError: (formatted, error) => formatError(log, formatted, error),
     plugins: [
       limitsPlugin(limits),
+      unavailableStatus,
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 8_000 }),
       // No HTTP caching of GraphQL answers here: without this, Apollo hooks every field resolved.
       ApolloServerPluginCacheControlDisabled(),
@@ -126,8 +145,10 @@ export async function createApp(services: Services, schema: GraphQLSchema): Prom
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  // Not ready while the job feed is not keeping up (a stalled loop, the LISTEN connection down) or the database does not answer.
   app.get('/readyz', async (_req, res) => {
     try {
+      if (!services.jobFeed.healthy) throw new Error('the job feed is not keeping up');
       await withTimeout(services.db.query('SELECT 1'), 2_000);
       res.json({ status: 'ready' });
     } catch {
@@ -152,6 +173,7 @@ export async function createApp(services: Services, schema: GraphQLSchema): Prom
         try {
           viewer = await authenticate(req.headers.authorization);
         } catch (error) {
+          if (isDatabaseTimeout(error)) throw unavailable();
           // Bad tokens count against the sender's IP: guessing is rate limited too.
           await rateLimiter.consume({ ip: req.ip ?? 'unknown' });
           if (error instanceof AppError) {
@@ -161,7 +183,8 @@ export async function createApp(services: Services, schema: GraphQLSchema): Prom
         }
         // One request is one operation (batching is off).
         await rateLimiter.consume(viewer ? { userId: viewer.userId } : { ip: req.ip ?? 'unknown' });
-        return createContext({ requestId, log: log.child({ requestId }), services, viewer });
+        const budget: ExecutionBudget = res.locals.budget; // requestTimeout's: stopped at the timeout
+        return createContext({ requestId, log: log.child({ requestId }), services, viewer, budget });
       },
     }),
   );
@@ -173,8 +196,14 @@ export async function createApp(services: Services, schema: GraphQLSchema): Prom
     executions: () => ({ ...executor.counts }),
     listen: (port, host) =>
       new Promise((resolve, reject) => {
+        // ws re-emits the server's errors and graphql-ws prints them with a stack: a failed
+        // listen (port in use) is the caller's to report, so only this handler hears it.
+        const others = httpServer.rawListeners('error') as Array<(error: Error) => void>;
+        httpServer.removeAllListeners('error');
         httpServer.once('error', reject);
         httpServer.listen(port, host, () => {
+          httpServer.off('error', reject);
+          for (const listener of others) httpServer.on('error', listener);
           const address = httpServer.address();
           resolve(typeof address === 'object' && address ? address.port : port);
         });

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
+import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose';
 import { LRUCache } from 'lru-cache';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
 import type { Viewer } from './context';
 import { keyBySecretHash, touchKey } from '../modules/api-keys/api-keys.data';
 import { accountBySubject, claimAccount, createAccount, type Account } from '../modules/users/users.data';
+import { normalizeEmail } from '../modules/common/validation';
 import { unauthenticated } from './errors';
 
 export const API_KEY_PREFIX = 'wsk_';
@@ -18,6 +19,9 @@ const SUBJECT_CACHE_LIMIT = 10_000;
  */
 const VERIFIED_TOKEN_TTL_MS = 60_000;
 const VERIFIED_TOKEN_LIMIT = 10_000;
+const MAX_SUBJECT_LENGTH = 255;
+/** No claim we store may hold a control character (PostgreSQL refuses NUL in text). */
+const CONTROL = /\p{Cc}/u;
 
 export function hashApiKey(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
@@ -31,6 +35,7 @@ export function hashApiKey(secret: string): string {
 export class Authenticator {
   private readonly secret: Uint8Array | undefined;
   private readonly jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
+  private readonly verifyOptions: JWTVerifyOptions;
   /** sub -> viewer: the link never changes once made, so most requests skip the database. */
   private readonly subjects = new Map<string, Viewer>();
   /** api key id -> when lastUsedAt was last written: at most one write a minute per key. */
@@ -39,11 +44,18 @@ export class Authenticator {
   private readonly verified = new LRUCache<string, JWTPayload>({ max: VERIFIED_TOKEN_LIMIT, ttl: VERIFIED_TOKEN_TTL_MS });
 
   constructor(
-    config: Pick<Config, 'jwtSecret' | 'jwksUrl'>,
+    config: Pick<Config, 'jwtSecret' | 'jwksUrl' | 'jwtIssuer' | 'jwtAudience'>,
     private readonly db: DataSource,
   ) {
     this.secret = config.jwtSecret ? new TextEncoder().encode(config.jwtSecret) : undefined;
     this.jwks = config.jwksUrl ? createRemoteJWKSet(new URL(config.jwksUrl)) : undefined;
+    // Without `exp` a token would work forever, and a socket opened with it would never close.
+    this.verifyOptions = {
+      algorithms: this.jwks ? ['RS256', 'ES256'] : ['HS256'],
+      requiredClaims: ['exp'],
+      issuer: config.jwtIssuer,
+      audience: config.jwtAudience,
+    };
   }
 
   /** null without a token; UNAUTHENTICATED for a malformed, expired, unsigned or unknown one. */
@@ -56,36 +68,41 @@ export class Authenticator {
     return token.startsWith(API_KEY_PREFIX) ? this.fromApiKey(token) : this.fromJwt(token);
   }
 
-  private async verify(token: string): Promise<JWTPayload> {
-    const known = this.verified.get(token);
-    if (known && (known.exp === undefined || known.exp * 1000 > Date.now())) return known;
-    let payload: JWTPayload;
+  /** The verified claims; `exp` is always there (required). */
+  private async verify(token: string): Promise<JWTPayload & { exp: number }> {
+    const known = this.verified.get(token) as (JWTPayload & { exp: number }) | undefined;
+    if (known && known.exp * 1000 > Date.now()) return known;
+    let payload: JWTPayload & { exp: number };
     try {
-      payload = this.jwks
-        ? (await jwtVerify(token, this.jwks, { algorithms: ['RS256', 'ES256'] })).payload
-        : (await jwtVerify(token, this.secret!, { algorithms: ['HS256'] })).payload;
-    } catch {
-      throw unauthenticated('The token is invalid or expired');
+      const verified = this.jwks ? await jwtVerify(token, this.jwks, this.verifyOptions) : await jwtVerify(token, this.secret!, this.verifyOptions);
+      payload = verified.payload as JWTPayload & { exp: number };
+    } catch (error) {
+      throw unauthenticated(refusal(error));
     }
-    const untilExpiry = payload.exp === undefined ? VERIFIED_TOKEN_TTL_MS : payload.exp * 1000 - Date.now();
+    const untilExpiry = payload.exp * 1000 - Date.now();
     if (untilExpiry > 0) this.verified.set(token, payload, { ttl: Math.min(VERIFIED_TOKEN_TTL_MS, untilExpiry) });
     return payload;
   }
 
   private async fromJwt(token: string): Promise<Viewer> {
     const claims = await this.verify(token);
-    const sub = claims.sub;
-    const email = typeof claims.email === 'string' ? claims.email.trim().toLowerCase() : '';
-    if (!sub || !email || email.length > 254 || !email.includes('@')) {
-      throw unauthenticated('The token needs `sub` and `email` claims');
+    const { sub, email: rawEmail, name: rawName } = claims;
+    if (typeof sub !== 'string' || !sub || typeof rawEmail !== 'string') throw unauthenticated('The token needs `sub` and `email` claims');
+    if ([sub, rawEmail, rawName].some((claim) => typeof claim === 'string' && CONTROL.test(claim))) {
+      throw unauthenticated("The token's `sub`, `email` and `name` claims must not contain control characters");
     }
+    if (sub.length > MAX_SUBJECT_LENGTH) throw unauthenticated(`The token's \`sub\` claim is longer than ${MAX_SUBJECT_LENGTH} characters`);
+    // The invitation's rule: the account and the invitations sent to its address meet on this email.
+    const email = normalizeEmail(rawEmail);
+    if (!email) throw unauthenticated("The token's `email` claim is not one valid email address");
+    const expiresAt = claims.exp * 1000;
     const cached = this.subjects.get(sub);
-    if (cached) return cached;
-    const name = typeof claims.name === 'string' ? claims.name.slice(0, 200) : null;
+    if (cached) return { ...cached, expiresAt };
+    const name = typeof rawName === 'string' ? rawName.slice(0, 200) : null;
     const viewer = await this.account(sub, email, name);
     if (this.subjects.size >= SUBJECT_CACHE_LIMIT) this.subjects.clear();
     this.subjects.set(sub, viewer);
-    return viewer;
+    return { ...viewer, expiresAt };
   }
 
   /** The account of `sub`: found, claimed (an invited email not yet signed in), or made. */
@@ -113,4 +130,13 @@ export class Authenticator {
     this.keyWrites.set(id, now);
     touchKey(this.db, id).catch(() => this.keyWrites.delete(id));
   }
+}
+
+/** Why a JWT is refused, as the client is told: the claim at fault, never why a signature failed. */
+function refusal(error: unknown): string {
+  if (error instanceof errors.JWTExpired) return 'The token has expired';
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    return error.reason === 'missing' ? `The token needs a \`${error.claim}\` claim` : `The token's \`${error.claim}\` claim is not accepted`;
+  }
+  return 'The token is invalid or expired';
 }

@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import type WebSocket from 'ws';
 import type { Services } from '../services';
 import { Access } from '../authorization/access';
+import { budgetedDatabase, ExecutionBudget } from './limits/execution-budget';
 
 /** The person behind the request's token. */
 export interface Viewer {
@@ -12,6 +13,8 @@ export interface Viewer {
   name: string | null;
   /** Set when the token was an API key: it acts in this workspace only. */
   apiKey?: { id: string; workspaceId: string };
+  /** When the credentials stop working (a JWT's `exp`, in ms): a WebSocket closes then. */
+  expiresAt?: number;
 }
 
 /** Made fresh for every HTTP request and every WebSocket operation. */
@@ -27,6 +30,8 @@ export interface Context {
   loaders: Map<unknown, unknown>;
   /** On WebSocket operations: where the operation came from (the job feed writes to the socket itself). */
   transport?: SocketTransport;
+  /** The hard stop of the work (time, answer size): checked before every resolver and statement. */
+  budget: ExecutionBudget;
 }
 
 export interface SocketTransport {
@@ -44,11 +49,15 @@ export function createContext(args: {
   services: Services;
   viewer: Viewer | null;
   transport?: SocketTransport;
+  /** Without one, the answer's size is budgeted but not its time. */
+  budget?: ExecutionBudget;
 }): Context {
+  const budget = args.budget ?? new ExecutionBudget(args.services.config.limits);
   const ctx = {
     requestId: args.requestId,
     log: args.log,
-    db: args.services.db,
+    db: budgetedDatabase(args.services.db, budget),
+    budget,
     services: args.services,
     viewer: args.viewer,
     loaders: new Map(),

@@ -12,6 +12,7 @@ export const ERROR_CODES = [
   'RATE_LIMITED',
   'QUERY_TOO_COMPLEX',
   'RESYNC_REQUIRED',
+  'UNAVAILABLE',
   'INTERNAL_SERVER_ERROR',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -38,3 +39,6 @@ export const badInput = (field: string, message: string, extra: Record<string, u
   new AppError('BAD_USER_INPUT', message, { field, ...extra });
 export const conflict = (message: string, extra: Record<string, unknown> = {}) => new AppError('CONFLICT', message, extra);
 export const invariant = (message: string) => new AppError('INVARIANT', message);
+export const UNAVAILABLE_MESSAGE = 'The database did not answer in time; try again';
+/** The database did not answer in time (a client-side timeout, a full pool): HTTP 503, safe to retry. */
+export const unavailable = () => new AppError('UNAVAILABLE', UNAVAILABLE_MESSAGE, { http: { status: 503 } });

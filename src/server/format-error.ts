@@ -1,7 +1,9 @@
+import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
-import { AppError, ERROR_CODES, type ErrorCode } from './errors';
+import { isDatabaseTimeout } from '../database/timeouts';
+import { AppError, ERROR_CODES, UNAVAILABLE_MESSAGE, type ErrorCode } from './errors';
 import { tokenLimit, tokenLimitOf } from './limits/document-limits';
 
 const KNOWN = new Set<string>(ERROR_CODES);
@@ -19,8 +21,8 @@ const REQUEST_ERRORS = new Set([
 
 /**
  * Every error leaves with one of the contract's codes. Ours (AppError) pass as they are; a
- * malformed request is BAD_USER_INPUT; anything else is logged with its stack and reaches the
- * client as INTERNAL_SERVER_ERROR with no detail.
+ * malformed request is BAD_USER_INPUT; a database that did not answer in time is UNAVAILABLE;
+ * anything else is logged with its stack and reaches the client as INTERNAL_SERVER_ERROR with no detail.
  */
 export function formatError(log: Logger, formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   // No field, type or enum-value suggestions: they would map the schema for a stranger.
@@ -40,9 +42,24 @@ export function formatError(log: Logger, formatted: GraphQLFormattedError, error
     // graphql-js's own errors (coercion, non-null violations) are about the request.
     return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code: 'BAD_USER_INPUT' } };
   }
+  if (isDatabaseTimeout(error)) {
+    log.warn({ err: original, path: formatted.path }, 'the database did not answer in time');
+    return { message: UNAVAILABLE_MESSAGE, path: formatted.path, extensions: { code: 'UNAVAILABLE' satisfies ErrorCode } };
+  }
   log.error({ err: original, path: formatted.path }, 'unexpected error');
   return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }
+
+/** HTTP 503 for an answer that carries UNAVAILABLE: formatError cannot set the status; this hook runs before it. */
+export const unavailableStatus: ApolloServerPlugin = {
+  async requestDidStart() {
+    return {
+      async didEncounterErrors({ errors, response }) {
+        if (errors.some(isDatabaseTimeout)) response.http.status = 503;
+      },
+    };
+  },
+};
 
 /** A protective limit's refusal that reaches us inside another library's error: QUERY_TOO_COMPLEX. */
 function limitRefusal(formatted: GraphQLFormattedError, code: string | undefined, error: unknown): GraphQLFormattedError | undefined {

@@ -3,6 +3,7 @@ import { execute, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { getVariableValues } from 'graphql/execution/values';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { LRUCache } from 'lru-cache';
+import type { ExecutionBudget } from './limits/execution-budget';
 
 export interface QueryExecutorOptions {
   /**
@@ -55,7 +56,16 @@ export function queryExecutor(schema: GraphQLSchema, options: QueryExecutorOptio
     return query;
   };
 
+  // Both paths call the schema's resolvers, which check the request's budget (execution-budget.ts):
+  // once it is stopped, the operation answers the stop's error alone.
   const executor: GatewayExecutor = async (run) => {
+    const budget = (run.context as { budget?: ExecutionBudget }).budget;
+    if (run.operation?.operation === 'mutation') budget?.forMutation();
+    const result = await runOperation(run);
+    return budget?.result() ?? result;
+  };
+
+  const runOperation = async (run: Parameters<GatewayExecutor>[0]): Promise<ExecutionResult> => {
     // No operation (an unknown operation name): graphql-js words the error, Apollo codes it.
     const query = run.operation?.operation === 'query' ? compiledFor(`${run.queryHash}:${run.request.operationName ?? ''}`, run) : undefined;
     if (query) {

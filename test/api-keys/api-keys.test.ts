@@ -180,7 +180,7 @@ describe('authenticating with a key', () => {
     const http = await server.gql(WORKSPACE, { w: workspaceId }, made.key);
     expect(http.status).toBe(401);
     expect(errorCode(http)).toBe('UNAUTHENTICATED');
-    expect(await refusedWith(made.key)).toBe(4403);
+    expect(await refusedWith(made.key)).toBe(4401);
     // The socket opened before the key died is closed by the server (4401: not to be retried).
     expect(await closing).toBe(4401);
     expect(state.connections).toBe(1);
@@ -196,7 +196,7 @@ describe('authenticating with a key', () => {
     expect(removed.errors).toBeUndefined();
 
     expect(errorCode(await server.gql(WORKSPACE, { w: workspaceId }, made.key))).toBe('UNAUTHENTICATED');
-    expect(await refusedWith(made.key)).toBe(4403);
+    expect(await refusedWith(made.key)).toBe(4401);
     expect(await closing).toBe(4401); // the socket opened before the removal is closed by the server
     expect(state.connections).toBe(1);
 

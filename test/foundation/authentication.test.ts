@@ -83,13 +83,13 @@ describe('sign-in over WebSocket', () => {
     });
   }
 
-  it('closes with 4403 for a bad token', async () => {
-    expect(await closeCodeOf('not-a-jwt')).toBe(4403);
-    expect(await closeCodeOf(await signed({ sub: 'x', email: 'x@example.test' }, { secret: 'another-secret-another-secret-another!' }))).toBe(4403);
+  it('closes with 4401 for a bad token', async () => {
+    expect(await closeCodeOf('not-a-jwt')).toBe(4401);
+    expect(await closeCodeOf(await signed({ sub: 'x', email: 'x@example.test' }, { secret: 'another-secret-another-secret-another!' }))).toBe(4401);
   });
 
-  it('closes with 4403 without a token', async () => {
-    expect(await closeCodeOf(undefined)).toBe(4403);
+  it('closes with 4401 without a token', async () => {
+    expect(await closeCodeOf(undefined)).toBe(4401);
   });
 
   it('serves a signed-in person', async () => {

@@ -442,7 +442,7 @@ describe("seeing a group's managers (ADMIN; its managers; the WORKFORCE_MANAGER 
     const { member, manager, workspaceId, groupId } = s;
     const paths = [
       `{ workspace(id: "${workspaceId}") { groups { id managers { id } } } }`,
-      `{ workspace(id: "${workspaceId}") { group(id: "${groupId}") { managers { id } members { id groups { id managers { id } } } } } }`,
+      `{ workspace(id: "${workspaceId}") { group(id: "${groupId}") { managers { id } members(first: 10) { id groups { id managers { id } } } } } }`,
       `{ workspace(id: "${workspaceId}") { user(id: "${member.id}") { groups { id managers { id } } } } }`,
       `{ workspace(id: "${workspaceId}") { user(id: "${manager.id}") { groups { id } } } }`,
       `{ workspace(id: "${workspaceId}") { users(first: 100) { nodes { id groups { id } } } } }`,

@@ -265,6 +265,10 @@ const ROWS: Row[] = [
   { name: 'a feed cursor that is not one (WebSocket)', code: 'BAD_USER_INPUT', req: (f) => ({ ws: `subscription($w: ID!, $a: String) { jobEvents(workspaceId: $w, after: $a) { cursor } }`, variables: { w: f.id('A'), a: 'nope' } }) },
   { name: "a feed cursor of another workspace (WebSocket)", code: 'BAD_USER_INPUT', req: (f) => ({ ws: `subscription($w: ID!, $a: String) { jobEvents(workspaceId: $w, after: $a) { cursor } }`, variables: { w: f.id('A'), a: eventCursor({ workspaceId: randomUUID(), seq: 1 }) } }) },
   { name: 'a feed cursor of a negative position (WebSocket)', code: 'BAD_USER_INPUT', req: (f) => ({ ws: `subscription($w: ID!, $a: String) { jobEvents(workspaceId: $w, after: $a) { cursor } }`, variables: { w: f.id('A'), a: eventCursor({ workspaceId: f.id('A'), seq: -1 }) } }) },
+  { name: 'a feed cursor of the wrong type (WebSocket)', code: 'BAD_USER_INPUT', req: (f) => ({ ws: `subscription($w: ID!, $a: String) { jobEvents(workspaceId: $w, after: $a) { cursor } }`, variables: { w: f.id('A'), a: 5 } }) },
+  { name: 'a workspace id that is an object (WebSocket)', code: 'BAD_USER_INPUT', req: (f) => ({ ws: `query($w: ID!) { workspace(id: $w) { id } }`, variables: { w: { id: f.id('A') } } }) },
+  { name: 'a mutation input that is not an object (WebSocket)', code: 'BAD_USER_INPUT', req: () => ({ ws: CREATE_PROJECT, variables: { input: 'Roads' } }) },
+  { name: 'a mutation input with an unknown field (WebSocket)', code: 'BAD_USER_INPUT', req: (f) => ({ ws: CREATE_PROJECT, variables: { input: { workspaceId: f.id('A'), name: 'Roads', owner: 'me' } } }) },
   { name: 'the feed over HTTP', code: 'BAD_USER_INPUT', req: (f) => ({ query: `subscription($w: ID!) { jobEvents(workspaceId: $w) { cursor } }`, variables: { w: f.id('A') } }) },
 
   // ---- first --------------------------------------------------------------------------------------

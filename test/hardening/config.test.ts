@@ -7,12 +7,13 @@ describe('limits configuration', () => {
     const { limits, database, trustProxy } = loadConfig({});
     expect(limits).toEqual({
       maxDepth: 10,
-      maxCost: 50_000,
+      maxCost: 30_000,
       maxAliases: 15,
       maxDirectives: 50,
       maxTokens: 1000,
       maxRequestBytes: 65_536,
       requestTimeoutMs: 30_000,
+      maxResponseBytes: 4 * 1024 * 1024,
       rateLimitOperations: 1200,
       rateLimitAnonymousOperations: 300,
       rateLimitWindowSeconds: 60,
@@ -21,7 +22,9 @@ describe('limits configuration', () => {
       wsMaxConnectionsPerUser: 20,
       wsMaxBufferedBytes: 2 * 1024 * 1024,
     });
-    expect(database).toEqual({ poolSize: 10, statementTimeoutMs: 15_000, connectTimeoutMs: 5_000 });
+    expect(database).toEqual({ poolSize: 10, statementTimeoutMs: 15_000, connectTimeoutMs: 5_000, startupTimeoutMs: 30_000, queryTimeoutMs: 20_000, keepAliveMs: 10_000 });
+    expect(loadConfig({}).jobFeedStallMs).toBe(10_000);
+    expect(loadConfig({ DB_STATEMENT_TIMEOUT_MS: '1000' }).database.queryTimeoutMs).toBe(6_000); // past the statement timeout
     expect(trustProxy).toBe(0);
   });
 
@@ -34,6 +37,7 @@ describe('limits configuration', () => {
       GRAPHQL_MAX_TOKENS: '500',
       MAX_REQUEST_BYTES: '2048',
       REQUEST_TIMEOUT_MS: '1234',
+      MAX_RESPONSE_BYTES: '70000',
       RATE_LIMIT_OPERATIONS: '0',
       RATE_LIMIT_ANONYMOUS_OPERATIONS: '9',
       RATE_LIMIT_WINDOW_SECONDS: '10',
@@ -44,6 +48,10 @@ describe('limits configuration', () => {
       DB_POOL_SIZE: '4',
       DB_STATEMENT_TIMEOUT_MS: '2500',
       DB_CONNECT_TIMEOUT_MS: '700',
+      DB_STARTUP_TIMEOUT_MS: '0',
+      DB_QUERY_TIMEOUT_MS: '3000',
+      DB_KEEPALIVE_MS: '2000',
+      FEED_STALL_MS: '1500',
       TRUST_PROXY: '1',
     });
     expect(config.limits).toEqual({
@@ -54,6 +62,7 @@ describe('limits configuration', () => {
       maxTokens: 500,
       maxRequestBytes: 2048,
       requestTimeoutMs: 1234,
+      maxResponseBytes: 70_000,
       rateLimitOperations: 0,
       rateLimitAnonymousOperations: 9,
       rateLimitWindowSeconds: 10,
@@ -62,7 +71,8 @@ describe('limits configuration', () => {
       wsMaxConnectionsPerUser: 6,
       wsMaxBufferedBytes: 100_000,
     });
-    expect(config.database).toEqual({ poolSize: 4, statementTimeoutMs: 2500, connectTimeoutMs: 700 });
+    expect(config.database).toEqual({ poolSize: 4, statementTimeoutMs: 2500, connectTimeoutMs: 700, startupTimeoutMs: 0, queryTimeoutMs: 3000, keepAliveMs: 2000 });
+    expect(config.jobFeedStallMs).toBe(1500);
     expect(config.trustProxy).toBe(1);
   });
 
@@ -75,6 +85,7 @@ describe('limits configuration', () => {
     ['GRAPHQL_MAX_TOKENS', '10'],
     ['MAX_REQUEST_BYTES', '100'],
     ['REQUEST_TIMEOUT_MS', '0'],
+    ['MAX_RESPONSE_BYTES', '1000'],
     ['RATE_LIMIT_OPERATIONS', '-1'],
     ['RATE_LIMIT_ANONYMOUS_OPERATIONS', 'lots'],
     ['RATE_LIMIT_WINDOW_SECONDS', '0'],
@@ -85,6 +96,10 @@ describe('limits configuration', () => {
     ['DB_POOL_SIZE', '0'],
     ['DB_STATEMENT_TIMEOUT_MS', '1e9'],
     ['DB_CONNECT_TIMEOUT_MS', 'soon'],
+    ['DB_STARTUP_TIMEOUT_MS', '-1'],
+    ['DB_QUERY_TIMEOUT_MS', '0'],
+    ['DB_KEEPALIVE_MS', 'often'],
+    ['FEED_STALL_MS', '50'],
     ['TRUST_PROXY', 'yes'],
   ])('stops on %s=%p with a line naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);

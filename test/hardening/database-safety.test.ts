@@ -33,8 +33,9 @@ describe('request timeout', () => {
     release();
     await held;
     expect(cut.status).toBe(503);
-    expect(errorCode(cut)).toBe('INTERNAL_SERVER_ERROR');
-    expect(cut.errors![0].message).toMatch(/too long/);
+    expect(errorCode(cut)).toBe('QUERY_TOO_COMPLEX');
+    expect(cut.errors![0].extensions).toMatchObject({ limit: 'timeout', max: 500 });
+    expect(cut.errors![0].message).toMatch(/longer than 500 ms/);
     expect(waited).toBeGreaterThanOrEqual(450);
     expect(waited).toBeLessThan(3_000);
     // The late answer of the cut request goes nowhere, and the service goes on.

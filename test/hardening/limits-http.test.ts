@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { buildSchema, parse } from 'graphql';
 import { loadConfig } from '../../src/config';
 import { assertCost } from '../../src/server/limits/document-limits';
+import { UNBOUNDED_LIST } from '../../src/server/limits/cost';
 import { createWorkspace, signIn } from '../support/fixtures';
 import { errorCode, startTestServer, type TestServer } from '../support/harness';
 import { openSocket } from './raw-socket';
@@ -101,7 +102,7 @@ describe('cost', () => {
     type Item { id: ID! tags: [Tag!]! }
     type Tag { id: ID! name: String! }
   `);
-  const limits = { ...loadConfig({}).limits, maxCost: 1_000_000 };
+  const limits = { ...loadConfig({}).limits, maxCost: Number.MAX_SAFE_INTEGER };
   const cost = (query: string, variables = {}) => assertCost(schema, parse(query), variables, undefined, limits);
 
   it('multiplies a connection by `first` (its default when absent) and its nodes only once', () => {
@@ -111,11 +112,11 @@ describe('cost', () => {
     expect(cost(`{ items { nodes { id } } }`)).toBe(1 + 50 * 2);
   });
 
-  it('prices a list without `first` as 10 items, and `first` out of range as the nearest legal value', () => {
-    expect(cost(`{ tags { id name } }`)).toBe(1 + 10 * 2);
-    expect(cost(`{ items(first: 2) { nodes { tags { id } } } }`)).toBe(1 + 2 * (1 + (1 + 10 * 1)));
+  it('prices a list with no declared maximum past any limit, and `first` out of range as the nearest legal value', () => {
+    expect(cost(`{ tags { id name } }`)).toBe(1 + UNBOUNDED_LIST * 2);
+    expect(cost(`{ items(first: 2) { nodes { tags { id } } } }`)).toBe(1 + 2 * (1 + (1 + UNBOUNDED_LIST * 1)));
     expect(cost(`{ items(first: 1000000) { nodes { id } } }`)).toBe(1 + 100 * 2);
-    expect(cost(`{ items(first: -5) { nodes { id } } }`)).toBe(1);
+    expect(cost(`{ items(first: -5) { nodes { id } } }`)).toBe(1 + 1 * 2); // its nodes and totalCount still answer
   });
 
   it('refuses past the limit with QUERY_TOO_COMPLEX, naming the cost', () => {
@@ -129,18 +130,18 @@ describe('cost', () => {
     }
   });
 
-  it('scales with `first` through the API: the same document passes at 76 and is refused at 77', async () => {
+  it('scales with `first` through the API: the same document passes at 18 and is refused at 19', async () => {
     const tight = await startTestServer({ GRAPHQL_MAX_COST: '1000' });
     try {
       const { workspaceId, admin } = await createWorkspace(tight);
-      // workspace 1 + users (1 + n * nodes (1 + email 1 + groups (1 + 10 * name 1))) = 2 + 13n
+      // workspace 1 + users (1 + n * nodes (1 + email 1 + groups (1 + 50 * name 1))) = 2 + 53n (a person is in at most 50 groups)
       const query = `query($id: ID!, $n: Int) { workspace(id: $id) { users(first: $n) { nodes { email groups { name } } } } }`;
-      const ok = await tight.gql(query, { id: workspaceId, n: 76 }, admin.token);
+      const ok = await tight.gql(query, { id: workspaceId, n: 18 }, admin.token);
       expect(ok.errors).toBeUndefined();
-      const refused = await tight.gql(query, { id: workspaceId, n: 77 }, admin.token);
+      const refused = await tight.gql(query, { id: workspaceId, n: 19 }, admin.token);
       expect(refused.status).toBe(400);
       expect(errorCode(refused)).toBe('QUERY_TOO_COMPLEX');
-      expect(refused.errors![0].extensions).toMatchObject({ cost: 1003, max: 1000 });
+      expect(refused.errors![0].extensions).toMatchObject({ cost: 1009, max: 1000 });
       expect(refused.data).toBeUndefined();
     } finally {
       await tight.close();

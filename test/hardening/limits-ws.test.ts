@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import pino from 'pino';
 import { createWorkspace, signIn } from '../support/fixtures';
 import { startTestServer, type TestServer } from '../support/harness';
 import { openSocket, type RawSocket } from './raw-socket';
@@ -58,12 +59,12 @@ describe('the same limits on the WebSocket (defaults)', () => {
       const { workspaceId, admin } = await createWorkspace(tight);
       const socket = await connect(tight, admin.token);
       const query = `query($id: ID!, $n: Int) { workspace(id: $id) { users(first: $n) { nodes { email groups { name } } } } }`;
-      socket.subscribe('76', query, { id: workspaceId, n: 76 });
-      socket.subscribe('77', query, { id: workspaceId, n: 77 });
-      expect((await socket.result('76')).data.workspace.users.nodes).toHaveLength(1);
-      const refused = await socket.result('77');
+      socket.subscribe('18', query, { id: workspaceId, n: 18 });
+      socket.subscribe('19', query, { id: workspaceId, n: 19 });
+      expect((await socket.result('18')).data.workspace.users.nodes).toHaveLength(1);
+      const refused = await socket.result('19');
       expect(code(refused)).toBe('QUERY_TOO_COMPLEX');
-      expect(refused.errors[0].extensions).toEqual({ code: 'QUERY_TOO_COMPLEX', limit: 'cost', max: 1000, cost: 1003 });
+      expect(refused.errors[0].extensions).toEqual({ code: 'QUERY_TOO_COMPLEX', limit: 'cost', max: 1000, cost: 1009 });
     } finally {
       await tight.close();
     }
@@ -101,11 +102,11 @@ describe('the same limits on the WebSocket (defaults)', () => {
     expect(waited).toBeLessThan(5_000);
   });
 
-  it('refuses an anonymous or badly signed connection (4403)', async () => {
+  it('refuses an anonymous or badly signed connection (4401)', async () => {
     for (const bad of ['', 'not-a-token']) {
       const socket = await connect(server);
       expect(await socket.init(bad || undefined)).toBe(false);
-      expect((await socket.closed).code).toBe(4403);
+      expect((await socket.closed).code).toBe(4401);
     }
   });
 
@@ -189,5 +190,59 @@ describe('slow consumers', () => {
     for (let i = 0; i < 10; i++) reader.subscribe(`r${i}`, big);
     for (let i = 0; i < 10; i++) expect((await reader.result(`r${i}`)).data.__schema).toBeDefined();
     expect(reader.ws.readyState).toBe(reader.ws.OPEN);
+  });
+});
+
+describe('client mistakes', () => {
+  let server: TestServer;
+  /** What the service logs, parsed: a client's mistake is no error of ours. */
+  const logged: Array<{ level: number; msg: string; err?: unknown }> = [];
+  beforeAll(async () => {
+    const log = pino({ level: 'info' }, { write: (line: string) => void logged.push(JSON.parse(line)) });
+    server = await startTestServer({}, { log });
+  });
+  afterAll(() => server.close());
+
+  it('answers each with BAD_USER_INPUT or closes with the protocol code, as on HTTP, and logs it at info without a stack', async () => {
+    const consoleErrors = jest.spyOn(console, 'error');
+    const { workspaceId, admin } = await createWorkspace(server);
+    const socket = await connect(server, admin.token);
+    const WORKSPACE = 'query($w: ID!) { workspace(id: $w) { id } }';
+    const CREATE = 'mutation($input: CreateWorkspaceInput!) { createWorkspace(input: $input) { id } }';
+    const mistakes: Array<[string, { query: string; variables?: Record<string, unknown>; operationName?: string }]> = [
+      ['a variable of the wrong type', { query: WORKSPACE, variables: { w: { id: workspaceId } } }],
+      ['a required variable left out', { query: WORKSPACE, variables: {} }],
+      ['an input that is not an object', { query: CREATE, variables: { input: 'Acme' } }],
+      ['an input with an unknown field', { query: CREATE, variables: { input: { name: 'Acme', owner: 'me' } } }],
+      ['a feed variable of the wrong type', { query: 'subscription($w: ID!) { jobEvents(workspaceId: $w) { cursor } }', variables: { w: true } }],
+      ['an unknown operation name', { query: 'query A { __typename }', operationName: 'B' }],
+      ['two operations and no name', { query: 'query A { __typename } query B { __typename }' }],
+      ['a syntax error', { query: '{ viewer { id ' }],
+      ['an unknown field', { query: '{ viewr { id } }' }],
+    ];
+    for (const [name, payload] of mistakes) {
+      socket.send({ id: name, type: 'subscribe', payload });
+      const ws = await socket.result(name);
+      const http = await fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${admin.token}` },
+        body: JSON.stringify(payload),
+      });
+      expect([name, code(ws), code(await http.json())]).toEqual([name, 'BAD_USER_INPUT', 'BAD_USER_INPUT']);
+    }
+    expect(socket.ws.readyState).toBe(socket.ws.OPEN);
+
+    const malformed = await connect(server, admin.token);
+    malformed.send('{ not json');
+    expect((await malformed.closed).code).toBe(4400);
+    const oversized = await connect(server, admin.token);
+    oversized.send('x'.repeat(65 * 1024));
+    expect((await oversized.closed).code).toBe(1009);
+
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the server's own 'error' event follows the close
+    expect(logged.filter((entry) => entry.level > 30 || entry.err)).toEqual([]);
+    expect(logged.map((entry) => entry.msg)).toContain('WebSocket closed: Max payload size exceeded');
+    expect(consoleErrors).not.toHaveBeenCalled();
+    consoleErrors.mockRestore();
   });
 });

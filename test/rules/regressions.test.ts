@@ -432,9 +432,9 @@ describe('bullet 8: a TASKER selecting groups { members } gets workspace: null',
     const colleague = await person(server, workspaceId, 'MEMBER');
     const groupId = await group(server, workspaceId, { name: 'Crew', members: [tasker.id, colleague.id] });
     const queries = [
-      [`query($w: ID!) { workspace(id: $w) { id name groups { id name members { id } } } }`, (d: any) => d.workspace.groups],
+      [`query($w: ID!) { workspace(id: $w) { id name groups(first: 10) { id name members(first: 10) { id } } } }`, (d: any) => d.workspace.groups],
       [`query($w: ID!, $g: ID!) { workspace(id: $w) { id name group(id: $g) { id name members { id } } } }`, (d: any) => [d.workspace.group]],
-      [`query($w: ID!, $u: ID!) { workspace(id: $w) { id name user(id: $u) { id groups { id name members { id } } } } }`, (d: any) => d.workspace.user.groups],
+      [`query($w: ID!, $u: ID!) { workspace(id: $w) { id name user(id: $u) { id groups { id name members(first: 10) { id } } } } }`, (d: any) => d.workspace.user.groups],
     ] as const;
     for (const [query, groupsOf] of queries) {
       const res = await gql(query, { w: workspaceId, g: groupId, u: tasker.id }, tasker.token);
@@ -452,7 +452,7 @@ describe('bullet 8: a TASKER selecting groups { members } gets workspace: null',
     const { workspaceId, admin } = await createWorkspace(server, 'Tasker ws');
     const tasker = await person(server, workspaceId, 'TASKER');
     const project = await resource(server, workspaceId, 'PROJECT', 'Tasker project', [admin.id, tasker.id]);
-    const res = await gql(`query($w: ID!) { workspace(id: $w) { id projects(first: 10) { nodes { id name members { user { id } } } } } }`, { w: workspaceId }, tasker.token);
+    const res = await gql(`query($w: ID!) { workspace(id: $w) { id projects(first: 10) { nodes { id name members(first: 10) { user { id } } } } } }`, { w: workspaceId }, tasker.token);
     if (!res.data?.workspace) throw new Error(`a TASKER selecting project members lost the workspace: ${JSON.stringify(res)}`);
     same(res.data.workspace.projects.nodes, [{ id: project, name: 'Tasker project', members: null }], 'the projects, with members null');
     const errors = res.errors ?? [];

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { startService, type RunningService } from '../../src/bootstrap';
@@ -68,10 +68,11 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(configOverrides: Record<string, string> = {}): Promise<TestServer> {
+/** `options.log`: the service's logger (to read what it logs); silent by default. */
+export async function startTestServer(configOverrides: Record<string, string> = {}, options: { log?: Logger } = {}): Promise<TestServer> {
   const fresh = await freshDatabase();
   const config = testConfig({ ...configOverrides });
-  const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const log = options.log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const service = await startService(config, log, { database: fresh.database, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${service.port}/graphql`;
   const wsUrl = `ws://127.0.0.1:${service.port}/graphql`;

@@ -2,9 +2,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { API_KEY_PREFIX, hashApiKey } from '../../server/authentication';
 import type { Context } from '../../server/context';
 import { forbidden, notFound } from '../../server/errors';
+import { CAPS, capExceeded } from '../../server/limits/caps';
 import { runMutation } from '../common/mutation';
 import { listScope, type Visibility } from '../../authorization/lists';
-import { insertKey, liveKeysOf, revokeKey } from './api-keys.data';
+import { insertKey, liveKeyCount, liveKeysOf, revokeKey } from './api-keys.data';
 import type { ApiKey, CreateApiKeyInput, CreatedApiKey } from './api-key.types';
 
 /** `wsk_` and 32 random bytes (base64url): 256 bits, so a SHA-256 hash (no salt, no slow KDF) stores it safely. */
@@ -29,6 +30,7 @@ export async function createApiKey(ctx: Context, input: CreateApiKeyInput): Prom
     what: 'workspace',
     change: async (tx) => {
       const apiKey = await insertKey(tx, { id: randomUUID(), workspaceId, userId: viewer.userId, name, secretHash: hashApiKey(secret) });
+      if ((await liveKeyCount(tx, workspaceId, viewer.userId)) > CAPS.apiKeys) throw capExceeded('apiKeys', 'You would have more live API keys here than a person may; revoke one first');
       return { result: { key: secret, apiKey }, audit: [{ workspaceId, actorId: viewer.userId, action: 'createApiKey', targetType: 'ApiKey', targetId: apiKey.id, details: { name } }] };
     },
   });

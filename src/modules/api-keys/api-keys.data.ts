@@ -65,3 +65,8 @@ export async function liveKeys(db: Queryable, ids: readonly string[]): Promise<S
   const rows = await queryRows<{ id: string }>(db, `SELECT id FROM api_keys WHERE id = ANY($1::uuid[]) AND revoked_at IS NULL`, [ids]);
   return new Set(rows.map((k) => k.id));
 }
+
+/** How many live keys a person has in a workspace (a cap, server/limits/caps.ts). */
+export async function liveKeyCount(tx: Queryable, workspaceId: string, userId: string): Promise<number> {
+  return (await queryOne<{ n: number }>(tx, `SELECT count(*)::int AS n FROM api_keys WHERE workspace_id = $1 AND user_id = $2 AND revoked_at IS NULL`, [workspaceId, userId]))!.n;
+}

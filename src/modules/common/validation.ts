@@ -1,4 +1,5 @@
 import { badInput } from '../../server/errors';
+import { AT_ONCE } from '../../server/limits/caps';
 import type { FieldCheck } from './input-checks';
 
 /**
@@ -124,7 +125,7 @@ const DOMAIN = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](
 /** Internal domains: trimmed, lower-cased, checked, de-duplicated; BAD_USER_INPUT names the first bad one. */
 export const domains = (): FieldCheck => (values, field) => {
   if (!Array.isArray(values)) throw badInput(field, `${field} must be a list`);
-  if (values.length > 50) throw badInput(field, `${field} takes at most 50 domains`);
+  if (values.length > AT_ONCE.internalDomains) throw badInput(field, `${field} takes at most ${AT_ONCE.internalDomains} domains`);
   const out = new Set<string>();
   for (const v of values) {
     const domain = typeof v === 'string' ? v.trim().toLowerCase() : '';

@@ -1,7 +1,8 @@
-import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
 import { groupCapabilities } from '../../authorization/capabilities';
 import { Auth } from '../../authorization/guard';
 import type { Context } from '../../server/context';
+import { CAPS, firstDescription } from '../../server/limits/caps';
 import { WorkspaceUser } from '../users/workspace-user.types';
 import { GroupAssignment } from './group-assignment.types';
 import { GroupCapabilities } from './group.inputs';
@@ -12,8 +13,12 @@ import { Group } from './group.types';
 export class GroupFieldsResolver {
   @FieldResolver(() => [WorkspaceUser], { nullable: true, description: 'Null with FORBIDDEN for viewers who may not see other people (TASKERs).' })
   @Auth('seeGroupMembers')
-  members(@Root() group: Group, @Ctx() ctx: Context): Promise<WorkspaceUser[]> {
-    return groupMembers(ctx).load(group.id);
+  members(
+    @Root() group: Group,
+    @Ctx() ctx: Context,
+    @Arg('first', () => Int, { nullable: true, description: firstDescription(CAPS.groupMembers) }) first?: number | null,
+  ): Promise<WorkspaceUser[]> {
+    return groupMembers(ctx, first ?? CAPS.groupMembers).load(group.id);
   }
 
   @FieldResolver(() => [WorkspaceUser], {
@@ -22,12 +27,16 @@ export class GroupFieldsResolver {
   })
   @Auth('seeGroupManagers')
   managers(@Root() group: Group, @Ctx() ctx: Context): Promise<WorkspaceUser[]> {
-    return groupManagers(ctx).load(group.id);
+    return groupManagers(ctx, CAPS.groupManagers).load(group.id);
   }
 
   @FieldResolver(() => [GroupAssignment], { description: "Roles the group's members (not its managers) hold through it." })
-  assignments(@Root() group: Group, @Ctx() ctx: Context): Promise<GroupAssignment[]> {
-    return groupAssignments(ctx).load(group.id);
+  assignments(
+    @Root() group: Group,
+    @Ctx() ctx: Context,
+    @Arg('first', () => Int, { nullable: true, description: firstDescription(CAPS.groupRoles) }) first?: number | null,
+  ): Promise<GroupAssignment[]> {
+    return groupAssignments(ctx, first ?? CAPS.groupRoles).load(group.id);
   }
 
   @FieldResolver(() => GroupCapabilities)

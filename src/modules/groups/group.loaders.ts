@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { listScope, type Visibility } from '../../authorization/lists';
 import { loader, type Context } from '../../server/context';
-import { perWorkspace, type UserKey } from '../resources/resource.loaders';
+import { perVariant, perWorkspace, type UserKey } from '../resources/resource.loaders';
 import { rolesOfGroups } from '../resources/resources.data';
 import type { WorkspaceUser } from '../users/workspace-user.types';
 import type { GroupAssignment } from './group-assignment.types';
@@ -25,49 +25,44 @@ const workspaceOfGroup = (ctx: Context) => async (id: string) => (await ctx.acce
 /** The people of each group's members or managers the viewer may see, by group id (the rule seeGroupMembers / seeGroupManagers has let them see the list). */
 function makePeopleOf(table: 'group_members' | 'group_managers') {
   const rule = table === 'group_members' ? 'seeGroupMembers' : 'seeGroupManagers';
-  return (ctx: Context) =>
+  return (ctx: Context, limit: number) =>
     new DataLoader<string, WorkspaceUser[]>((ids) =>
       perWorkspace(
         ctx,
         ids,
         workspaceOfGroup(ctx),
         async (viewer, some) => {
-          const byGroup = await peopleOfGroups(ctx.db, table, some, listScope(rule, viewer) as Visibility<'person'>);
+          const byGroup = await peopleOfGroups(ctx.db, table, some, listScope(rule, viewer) as Visibility<'person'>, limit);
           return some.map((id) => byGroup.get(id) ?? []);
         },
         () => [],
       ),
     );
 }
-const makeGroupMembers = makePeopleOf('group_members');
-const makeGroupManagers = makePeopleOf('group_managers');
 
-export function groupMembers(ctx: Context): DataLoader<string, WorkspaceUser[]> {
-  return loader(ctx, makeGroupMembers);
-}
+/** The first `limit` members of each group, by group id. */
+export const groupMembers = perVariant(makePeopleOf('group_members'), (limit: number) => limit);
 
-export function groupManagers(ctx: Context): DataLoader<string, WorkspaceUser[]> {
-  return loader(ctx, makeGroupManagers);
-}
+/** The first `limit` managers of each group, by group id. */
+export const groupManagers = perVariant(makePeopleOf('group_managers'), (limit: number) => limit);
 
-/** The roles each group holds that the viewer may see (scopes.ts, seesGrant), by group id. */
-export function groupAssignments(ctx: Context): DataLoader<string, GroupAssignment[]> {
-  return loader(ctx, makeGroupAssignments);
-}
-function makeGroupAssignments(ctx: Context) {
-  return new DataLoader<string, GroupAssignment[]>((ids) =>
-    perWorkspace(
-      ctx,
-      ids,
-      workspaceOfGroup(ctx),
-      async (viewer, some) => {
-        const byGroup = await rolesOfGroups(ctx.db, some, viewer);
-        return some.map((id) => byGroup.get(id) ?? []);
-      },
-      () => [],
+/** The first `limit` roles each group holds that the viewer may see (scopes.ts, seesGrant), by group id. */
+export const groupAssignments = perVariant(
+  (ctx, limit: number) =>
+    new DataLoader<string, GroupAssignment[]>((ids) =>
+      perWorkspace(
+        ctx,
+        ids,
+        workspaceOfGroup(ctx),
+        async (viewer, some) => {
+          const byGroup = await rolesOfGroups(ctx.db, some, viewer, limit);
+          return some.map((id) => byGroup.get(id) ?? []);
+        },
+        () => [],
+      ),
     ),
-  );
-}
+  (limit) => limit,
+);
 
 /** The groups a person belongs to or manages, as the viewer may know them (scopes.ts, seesGroupTie), by {workspaceId, userId}. */
 export function groupsOfUsers(ctx: Context): DataLoader<UserKey, GroupTie[], string> {

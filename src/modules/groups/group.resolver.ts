@@ -1,6 +1,7 @@
-import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from 'type-graphql';
 import { Auth } from '../../authorization/guard';
 import type { Context } from '../../server/context';
+import { CAPS, firstDescription } from '../../server/limits/caps';
 import { Workspace } from '../workspaces/workspace.types';
 import * as assignments from '../resources/assignment.service';
 import { GroupAssignment } from './group-assignment.types';
@@ -69,8 +70,12 @@ export class GroupResolver {
 
   @FieldResolver(() => [Group], { description: 'ADMINs and WORKFORCE_MANAGERs see every group; others the groups they belong to or manage.' })
   @Auth('seeGroups')
-  groups(@Root() workspace: Workspace, @Ctx() ctx: Context): Promise<Group[]> {
-    return groups.listGroups(ctx, workspace);
+  groups(
+    @Root() workspace: Workspace,
+    @Ctx() ctx: Context,
+    @Arg('first', () => Int, { nullable: true, description: firstDescription(CAPS.workspaceGroups) }) first?: number | null,
+  ): Promise<Group[]> {
+    return groups.listGroups(ctx, workspace, first ?? CAPS.workspaceGroups);
   }
 
   @FieldResolver(() => Group, { nullable: true })

@@ -4,16 +4,29 @@ import { listScope, type Visibility } from '../../authorization/lists';
 import { isUniqueViolation, type Queryable } from '../../database/sql';
 import type { Context } from '../../server/context';
 import { badInput, conflict, notFound } from '../../server/errors';
+import { CAPS, capExceeded } from '../../server/limits/caps';
 import type { AuditRecord } from '../audit/audit.data';
 import { runMutation } from '../common/mutation';
 import { domainOf, nameKey } from '../common/validation';
-import { lockResourcesOfGroups } from '../resources/resources.data';
+import { lockResourcesOfGroups, peopleWithMoreRolesThan, resourcesOfGroup, resourcesWithMoreMembersThan } from '../resources/resources.data';
 import type { LockedMember } from '../users/users.data';
 import type { Workspace } from '../workspaces/workspace.types';
 import type { CreateGroupInput, GroupUsersInput, UpdateGroupInput } from './group.inputs';
 import { groupsById } from './group.loaders';
 import type { Group } from './group.types';
-import { addPeople, deleteGroupRow, insertGroup, internalDomains, listGroups as listRows, lockGroup, removePeople, updateGroupRow } from './groups.data';
+import {
+  addPeople,
+  deleteGroupRow,
+  groupCount,
+  groupSize,
+  insertGroup,
+  internalDomains,
+  listGroups as listRows,
+  lockGroup,
+  peopleInMoreGroupsThan,
+  removePeople,
+  updateGroupRow,
+} from './groups.data';
 
 type Table = 'group_members' | 'group_managers';
 
@@ -51,6 +64,29 @@ async function checkNewcomers(tx: Queryable, workspaceId: string, people: Locked
 }
 
 const pick = (people: LockedMember[], ids: readonly string[]) => people.filter((p) => ids.includes(p.userId));
+
+/**
+ * INVARIANT when what was just added passes a cap (server/limits/caps.ts), counted after the
+ * change, in its transaction: the group's size, the groups each person is in, and for new
+ * members (who now hold the group's roles) their roles and the members of the group's resources.
+ */
+async function keepsGroupCaps(tx: Queryable, workspaceId: string, groupId: string, added: { members: readonly string[]; managers: readonly string[]; newGroup?: boolean }) {
+  if (added.newGroup && (await groupCount(tx, workspaceId)) > CAPS.workspaceGroups) {
+    throw capExceeded('workspaceGroups', 'The workspace would have more groups than a workspace may have', { workspaceId });
+  }
+  const { members, managers } = added;
+  if (members.length === 0 && managers.length === 0) return;
+  const size = await groupSize(tx, groupId);
+  if (members.length > 0 && size.members > CAPS.groupMembers) throw capExceeded('groupMembers', 'The group would have more members than a group may have', { groupId });
+  if (managers.length > 0 && size.managers > CAPS.groupManagers) throw capExceeded('groupManagers', 'The group would have more managers than a group may have', { groupId });
+  const crowded = await peopleInMoreGroupsThan(tx, workspaceId, [...members, ...managers], CAPS.personGroups);
+  if (crowded.length > 0) throw capExceeded('personGroups', 'These people would be in more groups than a person may be', { userIds: crowded });
+  if (members.length === 0) return;
+  const busy = await peopleWithMoreRolesThan(tx, workspaceId, members, CAPS.personRoles);
+  if (busy.length > 0) throw capExceeded('personRoles', "Through this group's roles, these people would hold more roles than a person may", { userIds: busy });
+  const full = await resourcesWithMoreMembersThan(tx, await resourcesOfGroup(tx, groupId), CAPS.resourceMembers);
+  if (full.length > 0) throw capExceeded('resourceMembers', "Through this group's roles, these resources would have more members than a resource may", { resourceIds: full });
+}
 
 /** The workspace a group is in, as the viewer's facts say (the rule has decided they see it, or answers NOT_FOUND). */
 async function workspaceOf(ctx: Context, groupId: string): Promise<string> {
@@ -90,6 +126,7 @@ export async function createGroup(ctx: Context, input: CreateGroupInput): Promis
         const group = await insertGroup(tx, { id, workspaceId, name: input.name, nameKey: nameKey(input.name), description: input.description || null, createdBy: actorId });
         await addPeople(tx, 'group_members', id, memberIds);
         await addPeople(tx, 'group_managers', id, managerIds);
+        await keepsGroupCaps(tx, workspaceId, id, { members: memberIds, managers: managerIds, newGroup: true });
         const details = { name: input.name, description: input.description || null, memberIds, managerIds };
         return { result: group, audit: [{ workspaceId, actorId, action: 'createGroup', targetType: 'Group', targetId: id, details }] };
       },
@@ -137,6 +174,7 @@ export async function updateGroup(ctx: Context, input: UpdateGroupInput): Promis
         await removePeople(tx, 'group_members', groupId, members.goes);
         await addPeople(tx, 'group_managers', groupId, managers.comes);
         await removePeople(tx, 'group_managers', groupId, managers.goes);
+        await keepsGroupCaps(tx, workspaceId, groupId, { members: members.comes, managers: managers.comes });
         const audit: AuditRecord[] = [];
         const record = (action: string, details: Record<string, unknown>) => audit.push({ workspaceId, actorId, action, targetType: 'Group', targetId: groupId, details });
         if (after.name !== group.name || after.description !== group.description) {
@@ -191,17 +229,18 @@ export async function changeGroupPeople(ctx: Context, action: PeopleChange, inpu
     change: async (tx, { people, group }) => {
       if (adding) await checkNewcomers(tx, workspaceId, people, 'input.userIds', table === 'group_managers');
       const changed = adding ? await addPeople(tx, table, groupId, userIds) : await removePeople(tx, table, groupId, userIds);
+      if (adding) await keepsGroupCaps(tx, workspaceId, groupId, table === 'group_members' ? { members: changed, managers: [] } : { members: [], managers: changed });
       if (changed.length === 0) return { result: group };
       return { result: group, audit: [{ workspaceId, actorId, action, targetType: 'Group', targetId: groupId, details: { userIds: changed } }] };
     },
   });
 }
 
-/** Workspace.groups: the groups the viewer sees (the rule seeGroups and its scope), by name. */
-export async function listGroups(ctx: Context, workspace: Workspace): Promise<Group[]> {
+/** Workspace.groups: the first `limit` groups the viewer sees (the rule seeGroups and its scope), by name. */
+export async function listGroups(ctx: Context, workspace: Workspace, limit: number): Promise<Group[]> {
   const actor = await ctx.access.actor(workspace.id);
   if (!actor) return [];
-  const groups = await listRows(ctx.db, workspace.id, listScope('seeGroups', actor) as Visibility<'group'>);
+  const groups = await listRows(ctx.db, workspace.id, listScope('seeGroups', actor) as Visibility<'group'>, limit);
   const loader = groupsById(ctx);
   for (const group of groups) loader.prime(group.id, group);
   return groups;

@@ -28,33 +28,40 @@ export async function groupsByIds(db: Queryable, ids: readonly string[]): Promis
   return rows.map((row) => groupFrom(row)!);
 }
 
-/** The groups of a workspace the list holds (scopes.group), by name. */
-export async function listGroups(db: Queryable, workspaceId: string, visible: Visibility<'group'>): Promise<Group[]> {
-  const params: unknown[] = [workspaceId];
+/** The first `limit` groups of a workspace the list holds (scopes.group), by name. */
+export async function listGroups(db: Queryable, workspaceId: string, visible: Visibility<'group'>, limit: number): Promise<Group[]> {
+  const params: unknown[] = [workspaceId, limit];
   const rows = await queryRows(
     db,
-    `SELECT ${groupColumns()} FROM groups g WHERE g.workspace_id = $1 AND ${visibleSql(visible, 'g', params)} ORDER BY g.name_key, g.id`,
+    `SELECT ${groupColumns()} FROM groups g WHERE g.workspace_id = $1 AND ${visibleSql(visible, 'g', params)} ORDER BY g.name_key, g.id LIMIT $2`,
     params,
   );
   return rows.map((row) => groupFrom(row)!);
 }
 
-/** The people (not REMOVED) of each group's members or managers, by group id, by email; those `visible` (scopes.person) holds. */
+/**
+ * The people (not REMOVED) of each group's members or managers, by group id, by email; those
+ * `visible` (scopes.person) holds; the first `limit` of each group.
+ */
 export async function peopleOfGroups(
   db: Queryable,
   table: 'group_members' | 'group_managers',
   groupIds: readonly string[],
   visible: Visibility<'person'>,
+  limit: number,
 ): Promise<Map<string, WorkspaceUser[]>> {
-  const params: unknown[] = [groupIds];
+  const params: unknown[] = [groupIds, limit];
   const rows = await queryRows(
     db,
-    `SELECT x.group_id AS "groupId", ${personColumns()}
-       FROM ${table} x
-       JOIN groups g ON g.id = x.group_id
-       JOIN ${PERSON_FROM} ON m.workspace_id = g.workspace_id AND m.user_id = x.user_id
-      WHERE x.group_id = ANY($1::uuid[]) AND m.status <> 'REMOVED' AND ${visibleSql(visible, { userId: 'x.user_id' }, params)}
-      ORDER BY lower(u.email), u.id`,
+    `SELECT * FROM (
+       SELECT x.group_id AS "groupId", ${personColumns()},
+              row_number() OVER (PARTITION BY x.group_id ORDER BY lower(u.email), u.id) AS "rank"
+         FROM ${table} x
+         JOIN groups g ON g.id = x.group_id
+         JOIN ${PERSON_FROM} ON m.workspace_id = g.workspace_id AND m.user_id = x.user_id
+        WHERE x.group_id = ANY($1::uuid[]) AND m.status <> 'REMOVED' AND ${visibleSql(visible, { userId: 'x.user_id' }, params)}) ranked
+      WHERE "rank" <= $2
+      ORDER BY "groupId", "rank"`,
     params,
   );
   const out = new Map<string, WorkspaceUser[]>(groupIds.map((id) => [id, []]));
@@ -217,4 +224,41 @@ export async function leaveGroups(tx: Queryable, workspaceId: string, userId: st
     );
   const [memberOf, managerOf] = [await left('group_members'), await left('group_managers')];
   return { memberOf: memberOf.map((g) => g.groupId), managerOf: managerOf.map((g) => g.groupId) };
+}
+
+// ---- Caps (server/limits/caps.ts) -------------------------------------------------------------
+
+/** How many groups a workspace has. */
+export async function groupCount(tx: Queryable, workspaceId: string): Promise<number> {
+  return (await queryOne<{ n: number }>(tx, `SELECT count(*)::int AS n FROM groups WHERE workspace_id = $1`, [workspaceId]))!.n;
+}
+
+/** How many members and managers a group has. */
+export async function groupSize(tx: Queryable, groupId: string): Promise<{ members: number; managers: number }> {
+  return (await queryOne(
+    tx,
+    `SELECT (SELECT count(*) FROM group_members WHERE group_id = $1)::int AS members, (SELECT count(*) FROM group_managers WHERE group_id = $1)::int AS managers`,
+    [groupId],
+  ))!;
+}
+
+/** Of these people, those who belong to or manage more than `max` groups of the workspace. */
+export async function peopleInMoreGroupsThan(tx: Queryable, workspaceId: string, userIds: readonly string[], max: number): Promise<string[]> {
+  if (userIds.length === 0) return [];
+  const rows = await queryRows<{ userId: string }>(
+    tx,
+    `SELECT x.user_id AS "userId"
+       FROM (SELECT group_id, user_id FROM group_members WHERE user_id = ANY($2::uuid[])
+             UNION SELECT group_id, user_id FROM group_managers WHERE user_id = ANY($2::uuid[])) x
+       JOIN groups g ON g.id = x.group_id AND g.workspace_id = $1
+      GROUP BY x.user_id HAVING count(*) > $3`,
+    [workspaceId, userIds, max],
+  );
+  return rows.map((r) => r.userId);
+}
+
+/** The members of a group (ids). */
+export async function membersOfGroup(tx: Queryable, groupId: string): Promise<string[]> {
+  const rows = await queryRows<{ id: string }>(tx, `SELECT user_id AS id FROM group_members WHERE group_id = $1`, [groupId]);
+  return rows.map((r) => r.id);
 }

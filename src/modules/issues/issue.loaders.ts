@@ -9,6 +9,8 @@ import { issuesOfProjects, tagsOfIssues } from './issues.data';
 export interface IssueQuery {
   tagIds: string[];
   status: IssueStatus | null;
+  /** The most issues of each project. */
+  limit: number;
 }
 
 /**
@@ -17,7 +19,7 @@ export interface IssueQuery {
  */
 export function issuesOfProject(ctx: Context, query: IssueQuery): DataLoader<string, ProjectIssue[]> {
   const byFilter = loader(ctx, makeIssueLoaders);
-  const key = JSON.stringify([query.status, [...query.tagIds].sort()]);
+  const key = JSON.stringify([query.status, [...query.tagIds].sort(), query.limit]);
   let instance = byFilter.get(key);
   if (!instance) {
     instance = new DataLoader<string, ProjectIssue[]>((ids) => issuesOfProjects(ctx.db, ids, query));

@@ -1,6 +1,7 @@
-import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from 'type-graphql';
 import { Auth } from '../../authorization/guard';
 import type { Context } from '../../server/context';
+import { firstDescription, SHOWN } from '../../server/limits/caps';
 import { Project } from '../resources/resource.types';
 import { IssueTag } from '../tags/tag.types';
 import { tagsOfIssue } from './issue.loaders';
@@ -29,13 +30,14 @@ export class IssueResolver {
 
 @Resolver(() => Project)
 export class ProjectIssuesResolver {
-  @FieldResolver(() => [ProjectIssue])
+  @FieldResolver(() => [ProjectIssue], { description: `Newest first; at most the newest ${SHOWN.projectIssues} that match the filter.` })
   @Auth('seeIssues')
   issues(
     @Root() project: Project,
     @Arg('filter', () => IssueFilter, { nullable: true }) filter: IssueFilter | null,
     @Ctx() ctx: Context,
+    @Arg('first', () => Int, { nullable: true, description: firstDescription(SHOWN.projectIssues) }) first?: number | null,
   ): Promise<ProjectIssue[]> {
-    return issues.projectIssues(ctx, project.id, filter);
+    return issues.projectIssues(ctx, project.id, filter, first ?? SHOWN.projectIssues);
   }
 }

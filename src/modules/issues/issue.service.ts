@@ -56,9 +56,9 @@ export async function resolveIssue(ctx: Context, id: string): Promise<ProjectIss
   });
 }
 
-/** A project's issues, newest first: those with the status, carrying every tag named. */
-export async function projectIssues(ctx: Context, projectId: string, filter: IssueFilter | null | undefined): Promise<ProjectIssue[]> {
+/** A project's first `limit` issues, newest first: those with the status, carrying every tag named. */
+export async function projectIssues(ctx: Context, projectId: string, filter: IssueFilter | null | undefined, limit: number): Promise<ProjectIssue[]> {
   const tagIds = filter?.tagIds ?? [];
   if (tagIds.some((t) => !isUuid(t))) return []; // an id that is not a UUID names no tag, and no issue carries it
-  return issuesOfProject(ctx, { tagIds, status: filter?.status ?? null }).load(projectId);
+  return issuesOfProject(ctx, { tagIds, status: filter?.status ?? null, limit }).load(projectId);
 }

@@ -1,4 +1,5 @@
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { AT_ONCE } from '../../server/limits/caps';
 import { Check } from '../common/input-checks';
 import { id, ids, name } from '../common/validation';
 import { IssueStatusEnum } from '../common/enums';
@@ -35,7 +36,7 @@ export class CreateIssueInput {
   title!: string;
 
   @Field(() => [ID], { nullable: true })
-  @Check(ids({ max: 100, what: 'tag' }))
+  @Check(ids({ max: AT_ONCE.issueTags, what: 'tag' }))
   tagIds?: string[] | null;
 }
 

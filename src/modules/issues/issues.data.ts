@@ -9,19 +9,25 @@ import type { ProjectIssue } from './issue.types';
 
 const ISSUE_COLUMNS = columnsOf(IssueEntity, 'i', { only: ['id', 'title', 'status', 'createdAt', 'workspaceId', 'projectId'] });
 
-/** Projects' issues, newest first: those with the status, carrying every tag named. */
-export async function issuesOfProjects(db: Queryable, projectIds: readonly string[], filter: { tagIds: readonly string[]; status: IssueStatus | null }): Promise<ProjectIssue[][]> {
+/** Projects' first `limit` issues each, newest first: those with the status, carrying every tag named. */
+export async function issuesOfProjects(
+  db: Queryable,
+  projectIds: readonly string[],
+  filter: { tagIds: readonly string[]; status: IssueStatus | null; limit: number },
+): Promise<ProjectIssue[][]> {
   // "Carrying every tag named": the issue's links among those tags number as many as the tags.
   const rows = await queryRows<ProjectIssue>(
     db,
-    `SELECT ${ISSUE_COLUMNS}
-       FROM issues i
-      WHERE i.project_id = ANY($1::uuid[])
-        AND ($2::text IS NULL OR i.status = $2::text)
-        AND (cardinality($3::uuid[]) = 0
-             OR (SELECT count(*) FROM issue_tag_links l WHERE l.issue_id = i.id AND l.tag_id = ANY($3::uuid[])) = cardinality($3::uuid[]))
-      ORDER BY i.created_at DESC, i.id DESC`,
-    [projectIds, filter.status, filter.tagIds],
+    `SELECT * FROM (
+       SELECT ${ISSUE_COLUMNS}, row_number() OVER (PARTITION BY i.project_id ORDER BY i.created_at DESC, i.id DESC) AS "rank"
+         FROM issues i
+        WHERE i.project_id = ANY($1::uuid[])
+          AND ($2::text IS NULL OR i.status = $2::text)
+          AND (cardinality($3::uuid[]) = 0
+               OR (SELECT count(*) FROM issue_tag_links l WHERE l.issue_id = i.id AND l.tag_id = ANY($3::uuid[])) = cardinality($3::uuid[]))) ranked
+      WHERE "rank" <= $4
+      ORDER BY "projectId", "rank"`,
+    [projectIds, filter.status, filter.tagIds, filter.limit],
   );
   return groupBy(projectIds, rows, (r) => r.projectId);
 }

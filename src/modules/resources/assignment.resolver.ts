@@ -1,6 +1,7 @@
-import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, Int, Mutation, Resolver, Root } from 'type-graphql';
 import { Auth } from '../../authorization/guard';
 import type { Context } from '../../server/context';
+import { CAPS, firstDescription } from '../../server/limits/caps';
 import { ResourceTypeEnum } from '../common/enums';
 import { WorkspaceUser } from '../users/workspace-user.types';
 import * as assignments from './assignment.service';
@@ -33,8 +34,9 @@ export class AssignmentResolver {
     @Root() user: WorkspaceUser,
     @Ctx() ctx: Context,
     @Arg('resourceType', () => ResourceTypeEnum, { nullable: true }) resourceType: ResourceType | null,
+    @Arg('first', () => Int, { nullable: true, description: firstDescription(CAPS.personRoles) }) first?: number | null,
   ): Promise<ResourceAssignment[]> {
-    const grants = await assignmentsOfUsers(ctx).load({ workspaceId: user.workspaceId, userId: user.id });
-    return resourceType ? grants.filter((g) => g.resource.type === resourceType) : grants;
+    const wanted = { type: resourceType ?? null, limit: first ?? CAPS.personRoles };
+    return assignmentsOfUsers(ctx, wanted).load({ workspaceId: user.workspaceId, userId: user.id });
   }
 }

@@ -2,23 +2,55 @@ import type { EntityManager } from 'typeorm';
 import type { RuleName } from '../../authorization/policy';
 import type { Context } from '../../server/context';
 import { AppError, badInput, notFound } from '../../server/errors';
+import { CAPS, capExceeded } from '../../server/limits/caps';
 import { runMutation, type PeopleToLock } from '../common/mutation';
 import type { GroupAssignment } from '../groups/group-assignment.types';
 import type { AssignGroupInput, UnassignGroupInput } from '../groups/group.inputs';
-import { lockGroupForAssignment } from '../groups/groups.data';
+import { lockGroupForAssignment, membersOfGroup } from '../groups/groups.data';
 import type { LockedMember } from '../users/users.data';
 import type { ResourceAssignment } from './assignment.types';
 import type { ResourceRole } from './resource.entity';
 import type { AssignUserInput, UnassignUserInput } from './resource.inputs';
 import { TYPE_NAME } from './resource.service';
 import type { Resource } from './resource.types';
-import { deleteRole, lockResources, rolesHeld, setRole, withoutLiveAdmin, type Holder } from './resources.data';
+import {
+  deleteRole,
+  lockResources,
+  peopleWithMoreRolesThan,
+  resourcesOfGroup,
+  resourcesWithMoreMembersThan,
+  rolesHeld,
+  setRole,
+  withoutLiveAdmin,
+  type Holder,
+} from './resources.data';
 
 /** INVARIANT when one of the (locked) resources is left without a direct ADMIN who is INVITED or JOINED. */
 async function keepsLiveAdmins(tx: EntityManager, resourceIds: readonly string[]): Promise<void> {
   if (resourceIds.length === 0) return;
   const orphans = await withoutLiveAdmin(tx, resourceIds);
   if (orphans.length > 0) throw new AppError('INVARIANT', 'Every resource keeps at least one direct ADMIN who is INVITED or JOINED', { resources: orphans });
+}
+
+/**
+ * INVARIANT when roles just given on `added` resources pass a cap (server/limits/caps.ts),
+ * counted after the change: the roles of the person (or of the group, and of each of its
+ * members), and the members of each resource.
+ */
+async function keepsRoleCaps(tx: EntityManager, workspaceId: string, holder: Holder, added: readonly string[]): Promise<void> {
+  if (added.length === 0) return;
+  let people: readonly string[];
+  if ('person' in holder) people = [holder.person];
+  else {
+    if ((await resourcesOfGroup(tx, holder.group)).length > CAPS.groupRoles) {
+      throw capExceeded('groupRoles', 'The group would hold more roles than a group may', { groupId: holder.group });
+    }
+    people = await membersOfGroup(tx, holder.group);
+  }
+  const busy = await peopleWithMoreRolesThan(tx, workspaceId, people, CAPS.personRoles);
+  if (busy.length > 0) throw capExceeded('personRoles', 'These people would hold more roles than a person may', { userIds: busy });
+  const full = await resourcesWithMoreMembersThan(tx, added, CAPS.resourceMembers);
+  if (full.length > 0) throw capExceeded('resourceMembers', 'These resources would have more members than a resource may', { resourceIds: full });
 }
 
 /** A person holder's membership, held FOR SHARE so they are not removed meanwhile. */
@@ -60,6 +92,7 @@ async function giveRole(ctx: Context, g: Grant & { resourceIds: string[]; role: 
       }
       const before = await rolesHeld(tx, holder, ids);
       await setRole(tx, workspaceId, holder, ids, role);
+      await keepsRoleCaps(tx, workspaceId, holder, ids.filter((id) => !before.has(id)));
       if ('person' in holder && role !== 'ADMIN') await keepsLiveAdmins(tx, ids.filter((id) => before.get(id) === 'ADMIN'));
       const audit = resources
         .filter((r) => before.get(r.id) !== role)

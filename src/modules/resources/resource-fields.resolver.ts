@@ -1,7 +1,8 @@
-import { Ctx, FieldResolver, Resolver, Root, type ClassType } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, Int, Resolver, Root, type ClassType } from 'type-graphql';
 import { resourceCapabilities } from '../../authorization/capabilities';
 import { Auth } from '../../authorization/guard';
 import type { Context } from '../../server/context';
+import { CAPS, firstDescription } from '../../server/limits/caps';
 import { ResourceRoleEnum } from '../common/enums';
 import { ResourceMember } from './assignment.types';
 import type { ResourceRole } from './resource.entity';
@@ -26,8 +27,12 @@ function resourceFieldsResolver(Type: ClassType<Resource>) {
       description: 'Users with a role here, directly or through a group; null with FORBIDDEN for viewers who may not see them.',
     })
     @Auth('seeResourceMembers')
-    members(@Root() resource: Resource, @Ctx() ctx: Context): Promise<ResourceMember[]> {
-      return resourceMembers(ctx).load(resource.id);
+    members(
+      @Root() resource: Resource,
+      @Ctx() ctx: Context,
+      @Arg('first', () => Int, { nullable: true, description: firstDescription(CAPS.resourceMembers) }) first?: number | null,
+    ): Promise<ResourceMember[]> {
+      return resourceMembers(ctx, first ?? CAPS.resourceMembers).load(resource.id);
     }
 
     @FieldResolver(() => ResourceCapabilities)

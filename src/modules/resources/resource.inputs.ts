@@ -1,13 +1,14 @@
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { ROLES_BY_RESOURCE_TYPE } from '../../authorization/roles';
 import { badInput } from '../../server/errors';
+import { AT_ONCE } from '../../server/limits/caps';
 import { JobTypeEnum, ResourceRoleEnum, ResourceTypeEnum } from '../common/enums';
 import { Check, CheckWhole } from '../common/input-checks';
 import { description, id, ids, name, search } from '../common/validation';
 import type { JobType } from '../jobs/job.entity';
 import type { ResourceRole, ResourceType } from './resource.entity';
 
-export const MAX_RESOURCES_AT_ONCE = 100;
+export const MAX_RESOURCES_AT_ONCE = AT_ONCE.resources;
 
 /** BAD_USER_INPUT unless the resource type takes the role (a dataset takes ADMIN or USER only). */
 export function checkRoleFits(input: { resourceType: ResourceType; role: ResourceRole }, prefix: string): void {

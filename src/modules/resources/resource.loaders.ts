@@ -3,6 +3,7 @@ import type { Viewer } from '../../authorization/conditions';
 import { loader, type Context } from '../../server/context';
 import { groupsById } from '../groups/group.loaders';
 import type { ResourceAssignment, ResourceMember } from './assignment.types';
+import type { ResourceType } from './resource.entity';
 import { grantsOfPeople, grantsOnResources, resourcesByIds } from './resources.data';
 import type { Resource } from './resource.types';
 
@@ -43,24 +44,38 @@ export async function perWorkspace<K, V>(
   return out;
 }
 
-/** The grants on each resource the viewer may see (scopes.ts, seesGrant), by resource id. */
-export function resourceMembers(ctx: Context): DataLoader<string, ResourceMember[]> {
-  return loader(ctx, makeResourceMembers);
+/**
+ * The request's loaders of one kind, one per variant (a list field's `first`, or its cap, and
+ * its filter): the statement reads at most that many per parent, so `members(first: 5)` reads 5.
+ */
+export function perVariant<P, K, V, C = K>(make: (ctx: Context, variant: P) => DataLoader<K, V, C>, keyOf: (variant: P) => string | number) {
+  const factory = (): Map<string | number, DataLoader<K, V, C>> => new Map();
+  return (ctx: Context, variant: P): DataLoader<K, V, C> => {
+    const loaders = loader(ctx, factory);
+    const key = keyOf(variant);
+    let instance = loaders.get(key);
+    if (!instance) loaders.set(key, (instance = make(ctx, variant)));
+    return instance;
+  };
 }
-function makeResourceMembers(ctx: Context) {
-  return new DataLoader<string, ResourceMember[]>((ids) =>
-    perWorkspace(
-      ctx,
-      ids,
-      async (id) => (await ctx.access.resource(id))?.workspaceId ?? null,
-      async (viewer, some) => {
-        const byResource = await grantsOnResources(ctx.db, some, viewer);
-        return some.map((id) => byResource.get(id) ?? []);
-      },
-      () => [],
+
+/** The first `limit` grants on each resource the viewer may see (scopes.ts, seesGrant), by resource id. */
+export const resourceMembers = perVariant(
+  (ctx, limit: number) =>
+    new DataLoader<string, ResourceMember[]>((ids) =>
+      perWorkspace(
+        ctx,
+        ids,
+        async (id) => (await ctx.access.resource(id))?.workspaceId ?? null,
+        async (viewer, some) => {
+          const byResource = await grantsOnResources(ctx.db, some, viewer, limit);
+          return some.map((id) => byResource.get(id) ?? []);
+        },
+        () => [],
+      ),
     ),
-  );
-}
+  (limit) => limit,
+);
 
 /** A person's grants the viewer may see, by {workspaceId, userId}: direct roles and roles through the groups they are a member of. */
 export interface UserKey {
@@ -68,10 +83,14 @@ export interface UserKey {
   userId: string;
 }
 
-export function assignmentsOfUsers(ctx: Context): DataLoader<UserKey, ResourceAssignment[], string> {
-  return loader(ctx, makeAssignmentsOfUsers);
+/** Which of a person's grants: on resources of one type (any when null), the first `limit`. */
+export interface GrantsWanted {
+  type: ResourceType | null;
+  limit: number;
 }
-function makeAssignmentsOfUsers(ctx: Context) {
+
+export const assignmentsOfUsers = perVariant(makeAssignmentsOfUsers, (w: GrantsWanted) => `${w.type}:${w.limit}`);
+function makeAssignmentsOfUsers(ctx: Context, wanted: GrantsWanted) {
   return new DataLoader<UserKey, ResourceAssignment[], string>(
     (keys) =>
       perWorkspace(
@@ -79,7 +98,7 @@ function makeAssignmentsOfUsers(ctx: Context) {
         keys,
         async (k) => k.workspaceId,
         async (viewer, some) => {
-          const rows = await grantsOfPeople(ctx.db, some, viewer);
+          const rows = await grantsOfPeople(ctx.db, some, viewer, wanted);
           const idsOf = (n: number) => (rows.find((row) => row.n === n)?.list ?? []) as string[];
           const [resources, groups] = await Promise.all([resourcesById(ctx).loadMany(idsOf(0)), groupsById(ctx).loadMany(idsOf(-1))]);
           const grantsOf: ResourceAssignment[][] = some.map(() => []);

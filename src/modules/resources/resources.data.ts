@@ -179,25 +179,36 @@ export function withoutLiveAdmin(tx: Queryable, resourceIds: readonly string[]) 
 /**
  * Every grant on each resource, by resource id: each direct role, and each role a group holds
  * for each of its members (managers hold none); REMOVED people left out; only the grants the
- * viewer may see (scopes.ts, seesGrant: a grant through a group they may not see is left out).
+ * viewer may see (scopes.ts, seesGrant: a grant through a group they may not see is left out);
+ * the first `limit` of each resource.
  */
-export async function grantsOnResources(db: Queryable, ids: readonly string[], viewer: Viewer): Promise<Map<string, ResourceMember[]>> {
-  const params: unknown[] = [ids];
+export async function grantsOnResources(db: Queryable, ids: readonly string[], viewer: Viewer, limit: number): Promise<Map<string, ResourceMember[]>> {
+  const params: unknown[] = [ids, limit];
   const visible = grantSql(viewer, { resource: 'r', viewerHolds: (me) => `x.user_id = ${me}`, via: 'g' }, new SqlParams(params));
   const rows = await queryRows(
     db,
-    `SELECT x.resource_id AS "resourceId", x.role AS "grantRole", ${personColumns()}, ${groupColumns('g', 'g_')}
-       FROM (SELECT ur.resource_id, ur.user_id, ur.role, NULL::uuid AS group_id
-               FROM resource_user_roles ur WHERE ur.resource_id = ANY($1::uuid[])
-             UNION ALL
-             SELECT gr.resource_id, gm.user_id, gr.role, gr.group_id
-               FROM resource_group_roles gr JOIN group_members gm ON gm.group_id = gr.group_id
-              WHERE gr.resource_id = ANY($1::uuid[])) x
-       JOIN resources r ON r.id = x.resource_id
-       JOIN ${PERSON_FROM} ON m.workspace_id = r.workspace_id AND m.user_id = x.user_id AND m.status <> 'REMOVED'
-       LEFT JOIN groups g ON g.id = x.group_id
-      WHERE ${visible}
-      ORDER BY lower(u.email), u.id, (x.group_id IS NOT NULL), lower(g.name), g.id`,
+    // Ranked on the sort key alone; only the first `limit` of each resource are read in full.
+    `WITH ranked AS (
+       SELECT x.resource_id, x.user_id, x.role, x.group_id,
+              row_number() OVER (PARTITION BY x.resource_id ORDER BY lower(u.email), u.id, (x.group_id IS NOT NULL), lower(g.name), g.id) AS rank
+         FROM (SELECT ur.resource_id, ur.user_id, ur.role, NULL::uuid AS group_id
+                 FROM resource_user_roles ur WHERE ur.resource_id = ANY($1::uuid[])
+               UNION ALL
+               SELECT gr.resource_id, gm.user_id, gr.role, gr.group_id
+                 FROM resource_group_roles gr JOIN group_members gm ON gm.group_id = gr.group_id
+                WHERE gr.resource_id = ANY($1::uuid[])) x
+         JOIN resources r ON r.id = x.resource_id
+         JOIN memberships m ON m.workspace_id = r.workspace_id AND m.user_id = x.user_id AND m.status <> 'REMOVED'
+         JOIN users u ON u.id = x.user_id
+         LEFT JOIN groups g ON g.id = x.group_id
+        WHERE ${visible})
+     SELECT k.resource_id AS "resourceId", k.role AS "grantRole", ${personColumns()}, ${groupColumns('g', 'g_')}
+       FROM ranked k
+       JOIN resources r ON r.id = k.resource_id
+       JOIN ${PERSON_FROM} ON m.workspace_id = r.workspace_id AND m.user_id = k.user_id
+       LEFT JOIN groups g ON g.id = k.group_id
+      WHERE k.rank <= $2
+      ORDER BY k.resource_id, k.rank`,
     params,
   );
   const out = new Map<string, ResourceMember[]>(ids.map((id) => [id, []]));
@@ -207,7 +218,8 @@ export async function grantsOnResources(db: Queryable, ids: readonly string[], v
 
 /**
  * People's grants by {workspaceId, userId}: direct roles and roles through the groups they are a
- * member of, those the viewer may see (scopes.ts, seesGrant).
+ * member of, those the viewer may see (scopes.ts, seesGrant), on resources of `type` (any when
+ * null); the first `limit` of each person (in list order).
  * A page of people holds thousands of grants on a few hundred resources and groups: the
  * statement ranks those resources (in list order) and groups (by name) and answers one row per
  * person, their grants as [resource rank, role, group rank or 0], sorted, and two rows more
@@ -218,8 +230,9 @@ export async function grantsOfPeople(
   db: Queryable,
   keys: ReadonlyArray<{ workspaceId: string; userId: string }>,
   viewer: Viewer,
+  only: { type: ResourceType | null; limit: number },
 ): Promise<Array<{ n: number; list: unknown[] }>> {
-  const params: unknown[] = [keys.map((k) => k.workspaceId), keys.map((k) => k.userId)];
+  const params: unknown[] = [keys.map((k) => k.workspaceId), keys.map((k) => k.userId), only.type, only.limit];
   const visible = grantSql(viewer, { resource: 'r', viewerHolds: (me) => `x.user_id = ${me}`, via: 'g' }, new SqlParams(params));
   return queryRows<{ n: number; list: unknown[] }>(
     db,
@@ -233,8 +246,11 @@ export async function grantsOfPeople(
          JOIN group_members gm ON gm.group_id = g.id AND gm.user_id = k.user_id
          JOIN resource_group_roles gr ON gr.group_id = g.id),
      grants AS (
-       SELECT x.* FROM all_grants x JOIN resources r ON r.id = x.resource_id LEFT JOIN groups g ON g.id = x.group_id
-        WHERE ${visible}),
+       SELECT * FROM (
+         SELECT x.*, row_number() OVER (PARTITION BY x.n ORDER BY r.type, r.created_at, r.id, (x.group_id IS NOT NULL), lower(g.name), g.id) AS k
+           FROM all_grants x JOIN resources r ON r.id = x.resource_id LEFT JOIN groups g ON g.id = x.group_id
+          WHERE ${visible} AND ($3::text IS NULL OR r.type = $3::text)) v
+        WHERE k <= $4),
      resource_rank AS (
        SELECT r.id, row_number() OVER (ORDER BY r.type, r.created_at, r.id) AS rank
          FROM resources r WHERE r.id IN (SELECT resource_id FROM grants)),
@@ -256,10 +272,15 @@ export async function grantsOfPeople(
 
 /**
  * The roles each group holds, by group id, those the viewer may see (seesGrant: its members
- * hold them, so a viewer who is a member sees their own roles).
+ * hold them, so a viewer who is a member sees their own roles); the first `limit` of each.
  */
-export async function rolesOfGroups(db: Queryable, ids: readonly string[], viewer: Viewer): Promise<Map<string, Array<{ resource: Resource; role: ResourceRole }>>> {
-  const params: unknown[] = [ids];
+export async function rolesOfGroups(
+  db: Queryable,
+  ids: readonly string[],
+  viewer: Viewer,
+  limit: number,
+): Promise<Map<string, Array<{ resource: Resource; role: ResourceRole }>>> {
+  const params: unknown[] = [ids, limit];
   const visible = grantSql(
     viewer,
     { resource: 'r', viewerHolds: (me) => `EXISTS (SELECT 1 FROM group_members hm WHERE hm.group_id = gr.group_id AND hm.user_id = ${me})`, via: null },
@@ -267,10 +288,13 @@ export async function rolesOfGroups(db: Queryable, ids: readonly string[], viewe
   );
   const rows = await queryRows(
     db,
-    `SELECT gr.group_id AS "groupId", gr.role AS "grantRole", ${resourceColumns('r', 'r_')}
-       FROM resource_group_roles gr JOIN resources r ON r.id = gr.resource_id
-      WHERE gr.group_id = ANY($1::uuid[]) AND ${visible}
-      ORDER BY r.type, r.created_at, r.id`,
+    `SELECT * FROM (
+       SELECT gr.group_id AS "groupId", gr.role AS "grantRole", ${resourceColumns('r', 'r_')},
+              row_number() OVER (PARTITION BY gr.group_id ORDER BY r.type, r.created_at, r.id) AS "rank"
+         FROM resource_group_roles gr JOIN resources r ON r.id = gr.resource_id
+        WHERE gr.group_id = ANY($1::uuid[]) AND ${visible}) ranked
+      WHERE "rank" <= $2
+      ORDER BY "groupId", "rank"`,
     params,
   );
   const out = new Map<string, Array<{ resource: Resource; role: ResourceRole }>>(ids.map((id) => [id, []]));
@@ -279,3 +303,38 @@ export async function rolesOfGroups(db: Queryable, ids: readonly string[], viewe
 }
 
 export type { ResourceAssignment };
+
+// ---- Caps (server/limits/caps.ts) -------------------------------------------------------------
+
+/** Of these people, those holding more than `max` roles in the workspace: direct ones, and one per role of each group they are a member of. */
+export async function peopleWithMoreRolesThan(tx: Queryable, workspaceId: string, userIds: readonly string[], max: number): Promise<string[]> {
+  if (userIds.length === 0) return [];
+  const rows = await queryRows<{ userId: string }>(
+    tx,
+    `SELECT p.user_id AS "userId" FROM unnest($2::uuid[]) AS p(user_id)
+      WHERE (SELECT count(*) FROM resource_user_roles ur WHERE ur.workspace_id = $1 AND ur.user_id = p.user_id)
+          + (SELECT count(*) FROM group_members gm JOIN groups g ON g.id = gm.group_id AND g.workspace_id = $1
+               JOIN resource_group_roles gr ON gr.group_id = gm.group_id WHERE gm.user_id = p.user_id) > $3`,
+    [workspaceId, userIds, max],
+  );
+  return rows.map((r) => r.userId);
+}
+
+/** Of these resources, those with more than `max` members: direct roles, and each member of each group holding a role there. */
+export async function resourcesWithMoreMembersThan(tx: Queryable, resourceIds: readonly string[], max: number): Promise<string[]> {
+  if (resourceIds.length === 0) return [];
+  const rows = await queryRows<{ id: string }>(
+    tx,
+    `SELECT r.id FROM unnest($1::uuid[]) AS r(id)
+      WHERE (SELECT count(*) FROM resource_user_roles ur WHERE ur.resource_id = r.id)
+          + (SELECT count(*) FROM resource_group_roles gr JOIN group_members gm ON gm.group_id = gr.group_id WHERE gr.resource_id = r.id) > $2`,
+    [resourceIds, max],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** The resources a group holds roles on. */
+export async function resourcesOfGroup(tx: Queryable, groupId: string): Promise<string[]> {
+  const rows = await queryRows<{ id: string }>(tx, `SELECT resource_id AS id FROM resource_group_roles WHERE group_id = $1`, [groupId]);
+  return rows.map((r) => r.id);
+}

@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { isUniqueViolation } from '../../database/sql';
 import type { Context } from '../../server/context';
 import { conflict, notFound } from '../../server/errors';
+import { CAPS, capExceeded } from '../../server/limits/caps';
 import { runMutation } from '../common/mutation';
 import { nameKey } from '../common/validation';
 import type { CreateIssueTagInput, IssueTag } from './tag.types';
-import { deleteIssueTag as deleteTag, insertIssueTag, issueTagClash, lockIssueTagNames } from './tags.data';
+import { deleteIssueTag as deleteTag, insertIssueTag, issueTagClash, issueTagCount, lockIssueTagNames } from './tags.data';
 
 /**
  * Issue tags: workspace-level ones (workspace ADMINs) and a project's own (workspace ADMINs and
@@ -26,6 +27,9 @@ export async function createIssueTag(ctx: Context, input: CreateIssueTagInput): 
         const clash = await issueTagClash(tx, workspaceId, nameKey(name), tag.projectId);
         if (clash) throw clashError(clash);
         await insertIssueTag(tx, { ...tag, nameKey: nameKey(name) });
+        if ((await issueTagCount(tx, workspaceId, tag.projectId)) > CAPS.issueTags) {
+          throw capExceeded('issueTags', tag.projectId ? 'The project would have more issue tags of its own than a project may' : 'The workspace would have more issue tags than a workspace may');
+        }
         return { result: tag, audit: [{ workspaceId, actorId: ctx.viewer!.userId, action: 'createIssueTag', targetType: 'IssueTag', targetId: tag.id, details: { name, projectId: tag.projectId } }] };
       },
     });

@@ -3,13 +3,14 @@ import { isUuid } from '../../authorization/access';
 import { isUniqueViolation } from '../../database/sql';
 import type { Context } from '../../server/context';
 import { badInput, conflict, notFound } from '../../server/errors';
+import { CAPS, capExceeded } from '../../server/limits/caps';
 import { runMutation } from '../common/mutation';
 import { nameKey } from '../common/validation';
 import { resourcesById } from '../resources/resource.loaders';
 import { lockResources } from '../resources/resources.data';
 import type { Resource } from '../resources/resource.types';
 import type { CreateTagInput, ProjectTag, SetProjectTagsInput } from './tag.types';
-import { deleteProjectTag as deleteTag, holdProjectTags, insertProjectTag, lockProjectTag, projectTagNamed, setTagsOfProject } from './tags.data';
+import { deleteProjectTag as deleteTag, holdProjectTags, insertProjectTag, lockProjectTag, projectTagCount, projectTagNamed, setTagsOfProject } from './tags.data';
 
 /** Project tags: workspace ADMINs only (the rules projectTags, editProjectTags, deleteProjectTag, setProjectTags, seeProjectTags). */
 
@@ -26,6 +27,7 @@ export async function createProjectTag(ctx: Context, input: CreateTagInput): Pro
       change: async (tx) => {
         const tag: ProjectTag = { id: randomUUID(), name, workspaceId };
         await insertProjectTag(tx, { ...tag, nameKey: key });
+        if ((await projectTagCount(tx, workspaceId)) > CAPS.projectTags) throw capExceeded('projectTags', 'The workspace would have more project tags than a workspace may');
         return { result: tag, audit: [{ workspaceId, actorId: ctx.viewer!.userId, action: 'createProjectTag', targetType: 'ProjectTag', targetId: tag.id, details: { name } }] };
       },
     });

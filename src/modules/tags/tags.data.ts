@@ -139,3 +139,18 @@ export async function holdIssueTagsOfProject(tx: Queryable, workspaceId: string,
   );
   return new Set(rows.map((t) => t.id));
 }
+
+/** How many project tags a workspace has (a cap, server/limits/caps.ts). */
+export async function projectTagCount(tx: Queryable, workspaceId: string): Promise<number> {
+  return (await queryOne<{ n: number }>(tx, `SELECT count(*)::int AS n FROM project_tags WHERE workspace_id = $1`, [workspaceId]))!.n;
+}
+
+/** How many issue tags a workspace has at its level (projectId null), or a project has of its own. */
+export async function issueTagCount(tx: Queryable, workspaceId: string, projectId: string | null): Promise<number> {
+  const row = await queryOne<{ n: number }>(
+    tx,
+    `SELECT count(*)::int AS n FROM issue_tags WHERE workspace_id = $1 AND project_id IS NOT DISTINCT FROM $2::uuid`,
+    [workspaceId, projectId],
+  );
+  return row!.n;
+}

@@ -4,6 +4,7 @@ import { AppError, conflict, notFound } from '../../server/errors';
 import { enqueueMail } from '../mail/mail.data';
 import { runMutation } from '../common/mutation';
 import { groupsManagedBy } from '../groups/groups.data';
+import { keepsWorkspaceCap } from '../workspaces/workspace.service';
 import { workspaceName } from '../workspaces/workspaces.data';
 import { invitationMail } from './invitation-mail';
 import type { InviteUsersInput } from './user.inputs';
@@ -106,6 +107,7 @@ export async function answerInvitation(ctx: Context, workspaceId: string, reply:
         );
       }
       await answer(tx, workspaceId, userId, reply);
+      if (reply === 'JOINED') await keepsWorkspaceCap(tx, userId);
       return {
         result: null,
         audit: [

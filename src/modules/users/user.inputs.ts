@@ -1,6 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { InvitationStatusEnum, SortDirectionEnum, WorkspaceRoleEnum, type SortDirection } from '../common/enums';
 import { Check } from '../common/input-checks';
+import { AT_ONCE } from '../../server/limits/caps';
 import { Connection } from '../common/pagination';
 import { emails, id, search } from '../common/validation';
 import { Resource } from '../resources/resource.types';
@@ -8,7 +9,7 @@ import type { InvitationStatus, WorkspaceRole } from './membership.entity';
 import { PEOPLE_ORDERS, type PeopleOrder } from './users.data';
 import { WorkspaceUser } from './workspace-user.types';
 
-export const MAX_INVITATIONS = 100;
+export const MAX_INVITATIONS = AT_ONCE.invitations;
 
 @InputType('UserFilter')
 export class UserFilter {

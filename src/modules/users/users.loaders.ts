@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { soleAdminOf } from '../../authorization/facts.data';
 import { sees, scopes } from '../../authorization/scopes';
 import { loader, type Context } from '../../server/context';
 import { peopleByKeys } from './users.data';
@@ -19,6 +20,25 @@ function makeWorkspaceUserLoader(ctx: Context) {
     async (keys) => {
       const byKey = new Map((await peopleByKeys(ctx.db, keys)).map((r) => [key(r.workspaceId, r.id), r]));
       return keys.map((k) => byKey.get(key(k.workspaceId, k.userId)) ?? null);
+    },
+    { cacheKeyFn: (k) => key(k.workspaceId, k.userId) },
+  );
+}
+
+/** The resources of which each person is the only live direct ADMIN (ids), by (workspace, user): one query per batch and workspace. */
+export function soleAdminIds(ctx: Context): DataLoader<{ workspaceId: string; userId: string }, string[], string> {
+  return loader(ctx, makeSoleAdminIds);
+}
+
+function makeSoleAdminIds(ctx: Context) {
+  return new DataLoader<{ workspaceId: string; userId: string }, string[], string>(
+    async (keys) => {
+      const found = new Map<string, string[]>();
+      for (const workspaceId of new Set(keys.map((k) => k.workspaceId))) {
+        const userIds = keys.filter((k) => k.workspaceId === workspaceId).map((k) => k.userId);
+        for (const [userId, ids] of await soleAdminOf(ctx.db, workspaceId, userIds)) found.set(key(workspaceId, userId), ids);
+      }
+      return keys.map((k) => found.get(key(k.workspaceId, k.userId)) ?? []);
     },
     { cacheKeyFn: (k) => key(k.workspaceId, k.userId) },
   );

@@ -1,8 +1,7 @@
 import { isUuid } from '../../authorization/access';
-import { soleAdminOf as soleAdminFacts } from '../../authorization/facts.data';
 import { listScope, type Visibility } from '../../authorization/lists';
 import { scopes, sees } from '../../authorization/scopes';
-import type { Context } from '../../server/context';
+import { loader, type Context } from '../../server/context';
 import { badInput } from '../../server/errors';
 import { decodeCursor, pageSize, toPage, type Page } from '../common/pagination';
 import { containsPattern } from '../common/validation';
@@ -10,7 +9,7 @@ import { resourcesById } from '../resources/resource.loaders';
 import { byTypeAndName, type Resource } from '../resources/resource.types';
 import type { SoleAdminResources, UserFilter, UserOrder } from './user.inputs';
 import { isSortKey, listPeople, type PeopleCursor, type PeopleOrder } from './users.data';
-import { workspaceUsers } from './users.loaders';
+import { soleAdminIds, workspaceUsers } from './users.loaders';
 import type { WorkspaceUser } from './workspace-user.types';
 
 /**
@@ -81,9 +80,18 @@ export async function soleAdminResources(ctx: Context, workspaceId: string, reso
   return { resources: resources.sort(byTypeAndName), hiddenCount: resourceIds.length - resources.length };
 }
 
-/** WorkspaceUser.soleAdminOf. */
-export async function soleAdminOf(ctx: Context, person: WorkspaceUser): Promise<SoleAdminResources> {
+/** WorkspaceUser.soleAdminOf, once per person and request (a list of jobs names its starter on every row). */
+export function soleAdminOf(ctx: Context, person: WorkspaceUser): Promise<SoleAdminResources> {
+  const memo = loader(ctx, soleAdminMemo);
+  const key = `${person.workspaceId}:${person.id}:${person.status}`;
+  let found = memo.get(key);
+  if (!found) memo.set(key, (found = computeSoleAdminOf(ctx, person)));
+  return found;
+}
+const soleAdminMemo = (): Map<string, Promise<SoleAdminResources>> => new Map();
+
+async function computeSoleAdminOf(ctx: Context, person: WorkspaceUser): Promise<SoleAdminResources> {
   if (person.status === 'REMOVED') return { resources: [], hiddenCount: 0 };
-  const ids = (await soleAdminFacts(ctx.db, person.workspaceId, [person.id])).get(person.id) ?? [];
+  const ids = await soleAdminIds(ctx).load({ workspaceId: person.workspaceId, userId: person.id });
   return soleAdminResources(ctx, person.workspaceId, ids);
 }

@@ -1,6 +1,7 @@
-import { Ctx, FieldResolver, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, Int, Query, Resolver } from 'type-graphql';
 import { Auth } from '../../authorization/guard';
 import type { Context } from '../../server/context';
+import { CAPS, firstDescription } from '../../server/limits/caps';
 import { unauthenticated } from '../../server/errors';
 import { viewerWorkspaces } from '../workspaces/workspace.service';
 import { Workspace } from '../workspaces/workspace.types';
@@ -17,8 +18,11 @@ export class ViewerResolver {
   }
 
   @FieldResolver(() => [Workspace], { description: 'Workspaces the viewer has joined.' })
-  workspaces(@Ctx() ctx: Context): Promise<Workspace[]> {
-    return viewerWorkspaces(ctx);
+  workspaces(
+    @Ctx() ctx: Context,
+    @Arg('first', () => Int, { nullable: true, description: firstDescription(CAPS.personWorkspaces) }) first?: number | null,
+  ): Promise<Workspace[]> {
+    return viewerWorkspaces(ctx, first ?? CAPS.personWorkspaces);
   }
 
   @FieldResolver(() => [Invitation], { description: "Invitations still INVITED, addressed to the viewer's email." })

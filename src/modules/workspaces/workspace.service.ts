@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from '../../server/context';
 import { badInput, invariant, notFound, unauthenticated } from '../../server/errors';
+import type { Queryable } from '../../database/sql';
+import { CAPS, capExceeded } from '../../server/limits/caps';
 import { runMutation } from '../common/mutation';
 import { domainOf } from '../common/validation';
 import { managersOutside } from '../groups/groups.data';
 import type { WorkspaceRole } from '../users/membership.entity';
 import { addFounder } from '../users/users.data';
 import type { CreateWorkspaceInput, UpdateWorkspaceInput, Workspace } from './workspace.types';
-import { insertWorkspace, joinedWorkspaces, lockWorkspace, updateWorkspaceRow, type WorkspaceRow } from './workspaces.data';
+import { insertWorkspace, joinedCount, joinedWorkspaces, lockWorkspace, updateWorkspaceRow, type WorkspaceRow } from './workspaces.data';
 
 function asWorkspace(row: WorkspaceRow, viewerRole: WorkspaceRole): Workspace {
   return { ...row, viewerRole };
@@ -20,11 +22,16 @@ export async function findWorkspace(ctx: Context, id: string): Promise<Workspace
 }
 
 /** Workspaces the viewer has joined (an API key sees its own workspace only). */
-export async function viewerWorkspaces(ctx: Context): Promise<Workspace[]> {
+export async function viewerWorkspaces(ctx: Context, limit: number): Promise<Workspace[]> {
   const viewer = ctx.viewer;
   if (!viewer) throw unauthenticated();
-  const rows = await joinedWorkspaces(ctx.db, viewer.userId, viewer.apiKey?.workspaceId ?? null);
+  const rows = await joinedWorkspaces(ctx.db, viewer.userId, viewer.apiKey?.workspaceId ?? null, limit);
   return rows.map(({ role, ...row }) => asWorkspace(row, role));
+}
+
+/** INVARIANT when the person has joined more workspaces than a person may (server/limits/caps.ts). */
+export async function keepsWorkspaceCap(tx: Queryable, userId: string): Promise<void> {
+  if ((await joinedCount(tx, userId)) > CAPS.personWorkspaces) throw capExceeded('personWorkspaces', 'You would be in more workspaces than a person may join');
 }
 
 /** Any signed-in person; they become its first ADMIN, and their email's domain its first internal domain. */
@@ -39,6 +46,7 @@ export async function createWorkspace(ctx: Context, input: CreateWorkspaceInput)
       const id = randomUUID();
       const created = await insertWorkspace(tx, { id, name: input.name, internalDomains });
       await addFounder(tx, id, viewer.userId);
+      await keepsWorkspaceCap(tx, viewer.userId);
       return {
         result: created,
         audit: [{ workspaceId: id, actorId: viewer.userId, action: 'createWorkspace', targetType: 'Workspace', targetId: id, details: { name: input.name, internalDomains } }],

@@ -15,14 +15,15 @@ export interface WorkspaceRow {
 const COLUMNS = columnsOf(WorkspaceEntity, 'w', { only: ['id', 'name', 'internalDomains', 'createdAt'] });
 
 /** The workspaces a person has JOINED, with their role in each; `only` narrows to one (an API key's). */
-export function joinedWorkspaces(db: Queryable, userId: string, only: string | null): Promise<Array<WorkspaceRow & { role: WorkspaceRole }>> {
+export function joinedWorkspaces(db: Queryable, userId: string, only: string | null, limit: number): Promise<Array<WorkspaceRow & { role: WorkspaceRole }>> {
   return queryRows(
     db,
     `SELECT ${COLUMNS}, m.role
        FROM memberships m JOIN workspaces w ON w.id = m.workspace_id
       WHERE m.user_id = $1 AND m.status = 'JOINED' AND ($2::uuid IS NULL OR w.id = $2::uuid)
-      ORDER BY w.name, w.id`,
-    [userId, only],
+      ORDER BY w.name, w.id
+      LIMIT $3`,
+    [userId, only, limit],
   );
 }
 
@@ -51,4 +52,9 @@ export async function updateWorkspaceRow(tx: Queryable, id: string, change: { na
     [id, change.name, change.internalDomains],
   );
   return row!;
+}
+
+/** How many workspaces a person has joined (a cap, server/limits/caps.ts). */
+export async function joinedCount(tx: Queryable, userId: string): Promise<number> {
+  return (await queryOne<{ n: number }>(tx, `SELECT count(*)::int AS n FROM memberships WHERE user_id = $1 AND status = 'JOINED'`, [userId]))!.n;
 }

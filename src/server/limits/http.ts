@@ -4,10 +4,11 @@ import type { Logger } from 'pino';
 import type { Limits } from '../../config';
 import type { ErrorCode } from '../errors';
 import { assertCost } from './document-limits';
+import { ExecutionBudget, stopError } from './execution-budget';
 
 /** A GraphQL-shaped error body, for answers written before or instead of Apollo's. */
-export function sendError(res: Response, status: number, code: ErrorCode, message: string): void {
-  res.status(status).type('application/json').send(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+export function sendError(res: Response, status: number, code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): void {
+  res.status(status).type('application/json').send(JSON.stringify({ errors: [{ message, extensions: { ...extensions, code } }] }));
 }
 
 /**
@@ -28,20 +29,30 @@ export function limitsPlugin(limits: Limits): ApolloServerPlugin {
 }
 
 /**
- * Cuts a request that has not answered in time with an error (HTTP 503). The work already
- * started is bounded by the database's statement_timeout; whatever it writes later is dropped.
+ * Cuts a request that has not answered in time with QUERY_TOO_COMPLEX (`limit: timeout`, HTTP
+ * 503) and stops its work (`res.locals.budget`, the request context's): no resolver runs and no
+ * statement is sent after that; one already running is bounded by statement_timeout. A client
+ * that goes away stops a query's work the same way.
  */
 export function requestTimeout(limits: Limits, log: Logger): RequestHandler {
   return (req, res, next) => {
+    const budget = new ExecutionBudget(limits);
+    res.locals.budget = budget;
     const timer = setTimeout(() => {
+      budget.stop('timeout');
       if (res.headersSent) return;
       res.locals.timedOut = true;
       log.warn({ requestId: res.locals.requestId, ms: limits.requestTimeoutMs }, 'request timed out');
       res.setHeader('connection', 'close');
-      sendError(res, 503, 'INTERNAL_SERVER_ERROR', 'The request took too long and was stopped');
+      const { message, extensions } = stopError('timeout', limits);
+      const { code: _code, http: _http, ...detail } = extensions;
+      sendError(res, 503, 'QUERY_TOO_COMPLEX', message, detail);
     }, limits.requestTimeoutMs);
     timer.unref();
-    res.once('close', () => clearTimeout(timer));
+    res.once('close', () => {
+      clearTimeout(timer);
+      if (!res.writableFinished) budget.abandoned();
+    });
     res.once('finish', () => clearTimeout(timer));
     next();
   };

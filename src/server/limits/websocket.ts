@@ -1,8 +1,11 @@
 import {
+  getOperationAST,
+  getVariableValues,
   GraphQLError,
   NoSchemaIntrospectionCustomRule,
   specifiedRules,
   validate,
+  type DocumentNode,
   type ExecutionArgs,
   type GraphQLFormattedError,
   type GraphQLSchema,
@@ -108,6 +111,8 @@ export function webSocketLimits(args: {
         const document = parseWithLimits(payload.query, limits);
         const errors = validate(schema, document, rules);
         if (errors.length > 0) return errors;
+        const mistakes = requestMistakes(schema, document, payload);
+        if (mistakes.length > 0) return mistakes;
         assertCost(schema, document, payload.variables, payload.operationName, limits);
         return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
       } catch (error) {
@@ -126,6 +131,15 @@ export function webSocketLimits(args: {
         const options = typeof optionsOrCb === 'object' ? optionsOrCb : {};
         send(data, options, (error) => cb?.(dropped.has(socket) ? undefined : error));
       }) as typeof socket.send;
+      // ws reports a client's broken frame (over maxPayload: 1009, bad UTF-8, ...) as an 'error'
+      // once it has closed the socket itself; graphql-ws would print it, stack and all, as ours.
+      const emit = socket.emit.bind(socket);
+      socket.emit = ((event: string | symbol, ...args: unknown[]) => {
+        const error = args[0] as { code?: unknown; message?: string } | undefined;
+        if (event !== 'error' || typeof error?.code !== 'string' || !error.code.startsWith('WS_ERR_')) return emit(event, ...args);
+        log.info({ code: error.code }, `WebSocket closed: ${error.message}`);
+        return true;
+      }) as typeof socket.emit;
     },
 
     dispose() {
@@ -142,4 +156,19 @@ export function webSocketLimits(args: {
       return format(errors);
     },
   };
+}
+
+/**
+ * What Apollo refuses on HTTP before execution, as BAD_USER_INPUT: no operation of that name, or
+ * variables that do not fit their types (graphql-js reports the latter from inside execution,
+ * where formatError would take it for an internal error).
+ */
+function requestMistakes(schema: GraphQLSchema, document: DocumentNode, payload: SubscribePayload): GraphQLError[] {
+  const badInput = (message: string, nodes?: GraphQLError['nodes']) => new GraphQLError(message, { nodes, extensions: { code: 'BAD_USER_INPUT' } });
+  const operation = getOperationAST(document, payload.operationName);
+  if (!operation) {
+    return [badInput(payload.operationName ? `Unknown operation named "${payload.operationName}".` : 'Must provide operation name if query contains multiple operations.')];
+  }
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {});
+  return (coerced.errors ?? []).map((error) => badInput(error.message, error.nodes));
 }

@@ -41,7 +41,7 @@ function random(seed: number): () => number {
   };
 }
 
-/** A WebSocket without a token is refused at connection_init (4403), before any operation: no case of a rule. */
+/** A WebSocket without a token is refused at connection_init (4401), before any operation: no case of a rule. */
 const usable = (c: Check, call: ApiCall) => !(call.ws && c.viewerKey === null);
 
 /**

@@ -69,9 +69,10 @@ export async function startTarget(target: TargetId, options: StartOptions, log: 
           LOG_LEVEL: 'warn',
           SEED_DEMO: 'false',
           DB_POOL_SIZE: String(POOL_SIZE),
-          // One person sends every request: the per-user limit (1,200 a minute) would refuse most
-          // of them. The limiter still runs (and costs what it costs), with a limit out of reach.
-          RATE_LIMIT_OPERATIONS: '10000000',
+          // One person sends every request, each charged its estimated cost in points: the
+          // per-user limit (100,000 a minute) would refuse most of them. The limiter still runs
+          // (and costs what it costs), with a limit out of reach.
+          RATE_LIMIT_POINTS: '1000000000',
           // S1 reads every person's whole list of roles (up to 1,000 each): priced past the default
           // limit (docs/api.md, "Limits and costs"). The estimate still runs, with a limit out of reach.
           GRAPHQL_MAX_COST: '100000000',

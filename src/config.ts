@@ -53,11 +53,13 @@ export interface Limits {
   requestTimeoutMs: number;
   /** An answer (a WebSocket event) past this many bytes of JSON stops its operation's work. */
   maxResponseBytes: number;
-  /** Operations per user (anonymous: per IP) in each window; 0 = no rate limit. */
-  rateLimitOperations: number;
-  rateLimitAnonymousOperations: number;
+  /** Points per user (anonymous: per IP) in each window, an operation costing its estimate; 0 = no rate limit. */
+  rateLimitPoints: number;
+  rateLimitAnonymousPoints: number;
   rateLimitWindowSeconds: number;
-  /** WebSocket: time to send connection_init, operations running at once per connection, open connections per user (per instance). */
+  /** Invitations a workspace may send in any 24 hours; 0 = no cap. */
+  invitationsPerDay: number;
+  /** WebSocket: time to send connection_init, operations running at once per connection, open connections per user (across instances with Redis). */
   wsInitTimeoutMs: number;
   wsMaxSubscriptions: number;
   wsMaxConnectionsPerUser: number;
@@ -89,6 +91,12 @@ function intVar(env: Env, name: string, fallback: number, min: number, max: numb
     throw new ConfigError(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
   }
   return value;
+}
+
+/** A rate limit in points; the variable's old name (which counted operations) is read when the new one is unset. */
+function pointsVar(env: Env, name: string, oldName: string, fallback: number): number {
+  const set = (n: string) => env[n] !== undefined && env[n] !== '';
+  return intVar(env, set(name) || !set(oldName) ? name : oldName, fallback, 0, 1_000_000_000);
 }
 
 function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
@@ -190,9 +198,10 @@ function loadLimits(env: Env): Limits {
     maxRequestBytes: intVar(env, 'MAX_REQUEST_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024),
     requestTimeoutMs: intVar(env, 'REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
     maxResponseBytes: intVar(env, 'MAX_RESPONSE_BYTES', 4 * 1024 * 1024, 16 * 1024, 1024 * 1024 * 1024),
-    rateLimitOperations: intVar(env, 'RATE_LIMIT_OPERATIONS', 1200, 0, 10_000_000),
-    rateLimitAnonymousOperations: intVar(env, 'RATE_LIMIT_ANONYMOUS_OPERATIONS', 300, 0, 10_000_000),
+    rateLimitPoints: pointsVar(env, 'RATE_LIMIT_POINTS', 'RATE_LIMIT_OPERATIONS', 100_000),
+    rateLimitAnonymousPoints: pointsVar(env, 'RATE_LIMIT_ANONYMOUS_POINTS', 'RATE_LIMIT_ANONYMOUS_OPERATIONS', 10_000),
     rateLimitWindowSeconds: intVar(env, 'RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
+    invitationsPerDay: intVar(env, 'INVITATIONS_PER_DAY', 500, 0, 1_000_000),
     wsInitTimeoutMs: intVar(env, 'WS_INIT_TIMEOUT_MS', 3_000, 100, 60_000),
     wsMaxSubscriptions: intVar(env, 'WS_MAX_SUBSCRIPTIONS', 20, 1, 10_000),
     wsMaxConnectionsPerUser: intVar(env, 'WS_MAX_CONNECTIONS_PER_USER', 20, 1, 10_000),

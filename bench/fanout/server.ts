@@ -47,8 +47,8 @@ serve({
       LOG_LEVEL: 'silent',
       SEED_DEMO: 'false',
       DATABASE_URL: process.env.BENCH_FANOUT_DB || 'memory',
-      RATE_LIMIT_OPERATIONS: '0',
-      RATE_LIMIT_ANONYMOUS_OPERATIONS: '0',
+      RATE_LIMIT_POINTS: '0',
+      RATE_LIMIT_ANONYMOUS_POINTS: '0',
       WS_MAX_CONNECTIONS_PER_USER: '10000',
       WS_MAX_BUFFERED_BYTES: String(64 * 1024 * 1024),
     });

@@ -38,15 +38,16 @@ export const Auth = (rule: RuleName) => Directive(`@auth(rule: ${rule})`);
 /**
  * Checks one rule for the viewer against the target found from the field's parent and
  * arguments, then the rules of the operations its inputs stand for (effects.ts). Throws
- * UNAUTHENTICATED with no viewer; answers the verdict otherwise.
+ * UNAUTHENTICATED with no viewer (unless the rule needs `nothing`); answers the verdict otherwise.
  */
 export async function authorize(ctx: Context, name: RuleName, parent: unknown, args: Record<string, any>): Promise<Verdict> {
+  const rule = policy[name] as AnyRule;
+  const needs = rule.needs ?? 'joined';
+  if (needs === 'nothing') return true;
   const viewer = ctx.viewer;
   if (!viewer) throw unauthenticated();
-  const rule = policy[name] as AnyRule;
   const target = await targets[rule.target](ctx, parent, args);
   if (!target) return 'hidden';
-  const needs = rule.needs ?? 'joined';
   if (needs === 'signed-in') {
     // A rule that needs no membership reads no workspace role.
     return rule.allow({ userId: viewer.userId, role: undefined as never, membership: null }, target as never, args);

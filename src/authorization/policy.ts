@@ -33,8 +33,11 @@ interface Rule<N extends TargetName> {
   /** Who passes, in the words of docs/permissions.md (the README's table shows this). */
   who: string;
   target: N;
-  /** What the viewer must be in the target's workspace: JOINED (default), any status, or nothing. */
-  needs?: 'joined' | 'invited-or-joined' | 'signed-in';
+  /**
+   * What the viewer must be in the target's workspace: JOINED (default), any status, signed in
+   * with no membership, or not even signed in (`nothing`: `allow` is not asked, there is no actor).
+   */
+  needs?: 'joined' | 'invited-or-joined' | 'signed-in' | 'nothing';
   allow: (actor: Actor, target: TargetOf<N>, args: Record<string, any>) => Verdict;
   /** For a list's rule: which of its objects the list holds. */
   lists?: ScopeName;
@@ -94,6 +97,8 @@ const mayJoinThemselves = (a: Actor, g: TargetOf<'groupArg'>['group']) =>
 export const policy = {
   // ---- Who am I, which workspaces --------------------------------------------------------
   viewer: rule({ who: 'anyone signed in', target: 'signedIn', needs: 'signed-in', allow: always }),
+  // The caller's own counter, a person's or (without a token) their address's: nobody else's.
+  rateLimit: rule({ who: 'anyone, with a token or without', target: 'anyone', needs: 'nothing', allow: always }),
   workspace: rule({ who: 'members who have JOINED (null for anyone else)', target: 'workspaceArg', allow: always }),
   createWorkspace: rule({ who: 'anyone signed in; they become its first ADMIN', target: 'signedIn', needs: 'signed-in', allow: always }),
   updateWorkspace: rule({ who: 'ADMIN', target: 'workspaceArg', allow: isAdmin }),

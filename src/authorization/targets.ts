@@ -39,6 +39,9 @@ export const targets = {
   /** Any signed-in person; no workspace involved. */
   signedIn: async (): Promise<Target> => ({ workspaceId: null }),
 
+  /** Anyone, with a token or without; no workspace involved. */
+  anyone: async (): Promise<Target> => ({ workspaceId: null }),
+
   /** A workspace named by `id`, `workspaceId` or `input.workspaceId`. */
   workspaceArg: async (_ctx, _parent, args): Promise<WorkspaceTarget | null> => {
     const id = args.id ?? args.workspaceId ?? input(args).workspaceId;

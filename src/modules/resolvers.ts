@@ -10,12 +10,14 @@ import { AssignmentResolver } from './resources/assignment.resolver';
 import { DatasetFieldsResolver, OntologyFieldsResolver, ProjectFieldsResolver } from './resources/resource-fields.resolver';
 import { ResourceResolver } from './resources/resource.resolver';
 import { JobEventResolver, JobResolver, WorkspaceJobsResolver } from './jobs/job.resolver';
+import { RateLimitResolver } from './rate-limit/rate-limit.resolver';
 import { ViewerResolver } from './users/viewer.resolver';
 import { WorkspaceResolver } from './workspaces/workspace.resolver';
 
 /** Every resolver class of the schema. A new module adds its resolvers here. */
 export const resolvers = [
   ViewerResolver,
+  RateLimitResolver,
   WorkspaceResolver,
   // users, invitations, API keys, audit log
   WorkspaceUsersResolver,

@@ -18,7 +18,9 @@ import { queryExecutor, type ExecutionCounts } from './query-executor';
 import { limitRules } from './limits/document-limits';
 import { executeWithinBudget, operationBudget, type ExecutionBudget } from './limits/execution-budget';
 import { httpErrors, limitsPlugin, requestTimeout, requireUtf8 } from './limits/http';
-import { createRateLimiter } from './limits/rate-limit';
+import { createRateLimiter, rateLimitHeaders } from './limits/rate-limit';
+import { connectRedis } from './limits/redis';
+import { connectionCounter } from './limits/ws-connections';
 import { webSocketLimits, type SocketExtra } from './limits/websocket';
 import { activityPage } from '../web/activity-page';
 import { invitationPage } from '../web/invitation-page';
@@ -50,8 +52,10 @@ export async function createApp(services: Services, schema: GraphQLSchema): Prom
   httpServer.headersTimeout = Math.min(limits.requestTimeoutMs, 10_000);
   // A message larger than this closes the socket with 1009 (Message Too Big).
   const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH, maxPayload: limits.maxRequestBytes });
-  const rateLimiter = createRateLimiter(limits, config.redisUrl, log);
-  const wsLimits = webSocketLimits({ schema, limits, production, rateLimiter, log, clients: () => wsServer.clients });
+  const redis = config.redisUrl ? connectRedis(config.redisUrl, log) : undefined;
+  const rateLimiter = createRateLimiter(limits, redis, log);
+  const connectionCount = connectionCounter(limits.wsMaxConnectionsPerUser, redis, log);
+  const wsLimits = webSocketLimits({ schema, limits, production, rateLimiter, connections: connectionCount, log, clients: () => wsServer.clients });
   wsServer.on('connection', (socket) => wsLimits.watch(socket));
 
   const authenticate = async (header: unknown): Promise<Viewer | null> => services.authenticator.authenticate(header);
@@ -72,12 +76,12 @@ export async function createApp(services: Services, schema: GraphQLSchema): Prom
             return false;
           }
           // Counted against the address, as on HTTP: guessing tokens is rate limited on both.
-          await rateLimiter.consume({ ip: socketCtx.extra.request.socket.remoteAddress ?? 'unknown' }).catch(() => undefined);
+          await rateLimiter.consume({ ip: socketCtx.extra.request.socket.remoteAddress ?? 'unknown' }, 1).catch(() => undefined);
         }
         const viewer = socketCtx.extra.viewer;
         // 4401, not graphql-ws's 4403 for `false`: its client retries 4403 with the same credentials.
         if (!viewer) socket.close(UNAUTHORIZED, 'Unauthorized');
-        if (!viewer || !wsLimits.admit(socketCtx, viewer)) return false;
+        if (!viewer || !(await wsLimits.admit(socketCtx, viewer))) return false;
         services.connections.add(socket, viewer);
         return true;
       },
@@ -101,6 +105,8 @@ export async function createApp(services: Services, schema: GraphQLSchema): Prom
           viewer: socketCtx.extra.viewer ?? null,
           transport: { operationId: id, socket: socketCtx.extra.socket, document: args.document, variableValues: args.variableValues, operationName: args.operationName },
           budget: operationBudget(limits, args),
+          clientIp: socketCtx.extra.request.socket.remoteAddress,
+          rateLimit: wsLimits.rateLimitOf(args),
         }),
       execute: executeWithinBudget,
     },
@@ -127,7 +133,7 @@ export async function createApp(services: Services, schema: GraphQLSchema): Prom
     validationRules: limitRules(limits),
     formatError: (formatted, error) => formatError(log, formatted, error),
     plugins: [
-      limitsPlugin(limits),
+      limitsPlugin(limits, rateLimiter),
       unavailableStatus,
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 8_000 }),
       // No HTTP caching of GraphQL answers here: without this, Apollo hooks every field resolved.
@@ -136,7 +142,7 @@ export async function createApp(services: Services, schema: GraphQLSchema): Prom
     ],
   });
   await apollo.start();
-  await rateLimiter.ready();
+  await redis?.ready();
 
   // The Activity Center page (static files; it talks to /graphql like any client).
   app.use('/activity', activityPage());
@@ -174,17 +180,17 @@ export async function createApp(services: Services, schema: GraphQLSchema): Prom
           viewer = await authenticate(req.headers.authorization);
         } catch (error) {
           if (isDatabaseTimeout(error)) throw unavailable();
-          // Bad tokens count against the sender's IP: guessing is rate limited too.
-          await rateLimiter.consume({ ip: req.ip ?? 'unknown' });
+          // Bad tokens count against the sender's IP (1 point): guessing is rate limited too.
+          const state = await rateLimiter.consume({ ip: req.ip ?? 'unknown' }, 1);
+          for (const [name, value] of rateLimitHeaders(state)) res.setHeader(name, value);
           if (error instanceof AppError) {
             throw new GraphQLError(error.message, { extensions: { code: error.code, http: { status: 401 } } });
           }
           throw error;
         }
-        // One request is one operation (batching is off).
-        await rateLimiter.consume(viewer ? { userId: viewer.userId } : { ip: req.ip ?? 'unknown' });
+        // Counted once its cost is known: limitsPlugin.
         const budget: ExecutionBudget = res.locals.budget; // requestTimeout's: stopped at the timeout
-        return createContext({ requestId, log: log.child({ requestId }), services, viewer, budget });
+        return createContext({ requestId, log: log.child({ requestId }), services, viewer, budget, clientIp: req.ip });
       },
     }),
   );
@@ -218,7 +224,8 @@ export async function createApp(services: Services, schema: GraphQLSchema): Prom
         await new Promise<void>((resolve) => wsServer.close(() => resolve()));
         if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
         wsLimits.dispose();
-        await rateLimiter.close();
+        await connectionCount.close();
+        redis?.close();
         clearTimeout(force);
       })();
       return stopping;

@@ -5,6 +5,7 @@ import type WebSocket from 'ws';
 import type { Services } from '../services';
 import { Access } from '../authorization/access';
 import { budgetedDatabase, ExecutionBudget } from './limits/execution-budget';
+import type { RateLimitState } from './limits/rate-limit';
 
 /** The person behind the request's token. */
 export interface Viewer {
@@ -32,6 +33,10 @@ export interface Context {
   transport?: SocketTransport;
   /** The hard stop of the work (time, answer size): checked before every resolver and statement. */
   budget: ExecutionBudget;
+  /** The caller's IP address: what an anonymous caller is counted by. */
+  clientIp?: string;
+  /** The caller's rate-limit counter once this operation was counted (Query.rateLimit). */
+  rateLimit?: RateLimitState;
 }
 
 export interface SocketTransport {
@@ -51,6 +56,8 @@ export function createContext(args: {
   transport?: SocketTransport;
   /** Without one, the answer's size is budgeted but not its time. */
   budget?: ExecutionBudget;
+  clientIp?: string;
+  rateLimit?: RateLimitState;
 }): Context {
   const budget = args.budget ?? new ExecutionBudget(args.services.config.limits);
   const ctx = {
@@ -62,6 +69,8 @@ export function createContext(args: {
     viewer: args.viewer,
     loaders: new Map(),
     transport: args.transport,
+    clientIp: args.clientIp,
+    rateLimit: args.rateLimit,
   } as Omit<Context, 'access'> as Context;
   ctx.access = new Access(ctx.viewer, ctx.db);
   return ctx;

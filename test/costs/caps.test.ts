@@ -17,7 +17,7 @@ let people: string[];
 const q = (sql: string, params: unknown[] = []) => server.db.query(sql, params);
 
 beforeAll(async () => {
-  server = await startTestServer({ RATE_LIMIT_OPERATIONS: '0' });
+  server = await startTestServer({ RATE_LIMIT_POINTS: '0' });
   ({ workspaceId, admin } = await createWorkspace(server, 'Caps', `admin-${randomUUID().slice(0, 6)}@caps.example`));
   people = Array.from({ length: 1000 }, () => randomUUID());
   await q(`INSERT INTO users (id, email) SELECT id, 'member-' || n || '@caps.example' FROM unnest($1::uuid[]) WITH ORDINALITY AS t(id, n)`, [people]);

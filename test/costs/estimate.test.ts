@@ -56,7 +56,7 @@ describe('estimates bound answers', () => {
   let server: TestServer;
   let big: BigWorkspace;
   beforeAll(async () => {
-    server = await startTestServer({ RATE_LIMIT_OPERATIONS: '0', GRAPHQL_MAX_COST: String(MAX_RUN_COST), MAX_RESPONSE_BYTES: String(256 * 1024 * 1024) });
+    server = await startTestServer({ RATE_LIMIT_POINTS: '0', GRAPHQL_MAX_COST: String(MAX_RUN_COST), MAX_RESPONSE_BYTES: String(256 * 1024 * 1024) });
     big = await seedBigWorkspace(server);
     // Data past a cap (written before it, or by a race): the list still answers at most the cap.
     await server.db.query(`INSERT INTO group_members (group_id, user_id) VALUES ($1, $2)`, [big.groupIds[0], big.actors.ADMIN.id]);

@@ -31,7 +31,7 @@ interface Run {
 let server: TestServer;
 let big: BigWorkspace;
 beforeAll(async () => {
-  server = await startTestServer({ RATE_LIMIT_OPERATIONS: '0' });
+  server = await startTestServer({ RATE_LIMIT_POINTS: '0' });
   big = await seedBigWorkspace(server);
 }, 120_000);
 afterAll(() => server?.close());

@@ -51,7 +51,7 @@ describe('the byte budget (MAX_RESPONSE_BYTES)', () => {
   let server: TestServer;
   let ws: Awaited<ReturnType<typeof seed>>;
   beforeAll(async () => {
-    server = await startTestServer({ RATE_LIMIT_OPERATIONS: '0', MAX_RESPONSE_BYTES: '16384', GRAPHQL_MAX_COST: '100000000' });
+    server = await startTestServer({ RATE_LIMIT_POINTS: '0', MAX_RESPONSE_BYTES: '16384', GRAPHQL_MAX_COST: '100000000' });
     ws = await seed(server);
   }, 60_000);
   afterAll(() => server?.close());
@@ -109,7 +109,7 @@ describe('the time limit (REQUEST_TIMEOUT_MS)', () => {
   let server: TestServer;
   let ws: Awaited<ReturnType<typeof seed>>;
   beforeAll(async () => {
-    server = await startTestServer({ RATE_LIMIT_OPERATIONS: '0', REQUEST_TIMEOUT_MS: '700', GRAPHQL_MAX_COST: '100000000', MAX_RESPONSE_BYTES: String(64 * 1024 * 1024) });
+    server = await startTestServer({ RATE_LIMIT_POINTS: '0', REQUEST_TIMEOUT_MS: '700', GRAPHQL_MAX_COST: '100000000', MAX_RESPONSE_BYTES: String(64 * 1024 * 1024) });
     ws = await seed(server);
   }, 60_000);
   afterAll(() => server?.close());

@@ -16,7 +16,7 @@ let server: TestServer;
 let b: RunningService;
 const clients: Client[] = [];
 beforeAll(async () => {
-  server = await startTestServer({ RATE_LIMIT_OPERATIONS: '0' });
+  server = await startTestServer({ RATE_LIMIT_POINTS: '0' });
   if (onPostgres) b = await server.secondInstance();
 });
 afterAll(async () => {

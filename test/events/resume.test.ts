@@ -19,7 +19,7 @@ const onPostgres = Boolean(process.env.TEST_DATABASE_URL);
 
 let server: TestServer;
 beforeAll(async () => {
-  server = await startTestServer({ RATE_LIMIT_OPERATIONS: '0' });
+  server = await startTestServer({ RATE_LIMIT_POINTS: '0' });
 });
 afterAll(() => server.close());
 
@@ -45,7 +45,7 @@ it(`delivers ${CHANGES} job changes exactly once, in order, across a disconnect 
   const { workspaceId, admin } = await createWorkspace(server);
   const projectId = await createResource(server, admin, workspaceId, 'PROJECT');
   const log = pino({ level: 'silent' });
-  const config = testConfig({ RATE_LIMIT_OPERATIONS: '0' });
+  const config = testConfig({ RATE_LIMIT_POINTS: '0' });
   const clients: Client[] = [];
   let restarted: RunningService | null = null;
 

@@ -22,7 +22,7 @@ let datasetId: string;
 
 beforeAll(async () => {
   // Compares whole lists compiled and interpreted: past the default cost limit (docs/api.md, "Limits and costs").
-  server = await startTestServer({ RATE_LIMIT_OPERATIONS: '0', GRAPHQL_COMPILE_AFTER: '1', GRAPHQL_MAX_COST: '100000000' });
+  server = await startTestServer({ RATE_LIMIT_POINTS: '0', GRAPHQL_COMPILE_AFTER: '1', GRAPHQL_MAX_COST: '100000000' });
   ({ workspaceId: ws, admin } = await createWorkspace(server, 'Compiled'));
   member = await addMember(server, ws, 'MEMBER', 'JOINED', 'member@compiled.test');
   tasker = await addMember(server, ws, 'TASKER', 'JOINED', 'tasker@compiled.test');
@@ -136,7 +136,7 @@ it('runs mutations on graphql-js, never compiled', async () => {
 });
 
 it('with GRAPHQL_COMPILE_AFTER=0 compiles at first sight, and every sight after is compiled', async () => {
-  const eager = await startTestServer({ RATE_LIMIT_OPERATIONS: '0', GRAPHQL_COMPILE_AFTER: '0', GRAPHQL_MAX_COST: '100000000' });
+  const eager = await startTestServer({ RATE_LIMIT_POINTS: '0', GRAPHQL_COMPILE_AFTER: '0', GRAPHQL_MAX_COST: '100000000' });
   try {
     const { workspaceId, admin: boss } = await createWorkspace(eager, 'Eager');
     const before = eager.service.app.executions();

@@ -13,7 +13,7 @@ let server: TestServer;
 let counter: QueryCounter;
 beforeAll(async () => {
   // Counts statements of whole lists (every group's managers, every role): not what the cost limit is about.
-  server = await startTestServer({ RATE_LIMIT_OPERATIONS: '0', GRAPHQL_MAX_COST: '100000000' });
+  server = await startTestServer({ RATE_LIMIT_POINTS: '0', GRAPHQL_MAX_COST: '100000000' });
   counter = countQueries(server.db);
 });
 afterAll(async () => {

@@ -380,7 +380,7 @@ let fixture: Fixture;
 let token: string;
 
 beforeAll(async () => {
-  server = await startTestServer({ RATE_LIMIT_OPERATIONS: '0', RATE_LIMIT_ANONYMOUS_OPERATIONS: '0' });
+  server = await startTestServer({ RATE_LIMIT_POINTS: '0', RATE_LIMIT_ANONYMOUS_POINTS: '0' });
   const w = world();
   const ids = new Ids(w, 'bad');
   const rows = new Rows();

@@ -14,9 +14,10 @@ describe('limits configuration', () => {
       maxRequestBytes: 65_536,
       requestTimeoutMs: 30_000,
       maxResponseBytes: 4 * 1024 * 1024,
-      rateLimitOperations: 1200,
-      rateLimitAnonymousOperations: 300,
+      rateLimitPoints: 100_000,
+      rateLimitAnonymousPoints: 10_000,
       rateLimitWindowSeconds: 60,
+      invitationsPerDay: 500,
       wsInitTimeoutMs: 3_000,
       wsMaxSubscriptions: 20,
       wsMaxConnectionsPerUser: 20,
@@ -38,9 +39,10 @@ describe('limits configuration', () => {
       MAX_REQUEST_BYTES: '2048',
       REQUEST_TIMEOUT_MS: '1234',
       MAX_RESPONSE_BYTES: '70000',
-      RATE_LIMIT_OPERATIONS: '0',
-      RATE_LIMIT_ANONYMOUS_OPERATIONS: '9',
+      RATE_LIMIT_POINTS: '0',
+      RATE_LIMIT_ANONYMOUS_POINTS: '9',
       RATE_LIMIT_WINDOW_SECONDS: '10',
+      INVITATIONS_PER_DAY: '7',
       WS_INIT_TIMEOUT_MS: '1000',
       WS_MAX_SUBSCRIPTIONS: '5',
       WS_MAX_CONNECTIONS_PER_USER: '6',
@@ -63,9 +65,10 @@ describe('limits configuration', () => {
       maxRequestBytes: 2048,
       requestTimeoutMs: 1234,
       maxResponseBytes: 70_000,
-      rateLimitOperations: 0,
-      rateLimitAnonymousOperations: 9,
+      rateLimitPoints: 0,
+      rateLimitAnonymousPoints: 9,
       rateLimitWindowSeconds: 10,
+      invitationsPerDay: 7,
       wsInitTimeoutMs: 1000,
       wsMaxSubscriptions: 5,
       wsMaxConnectionsPerUser: 6,
@@ -74,6 +77,11 @@ describe('limits configuration', () => {
     expect(config.database).toEqual({ poolSize: 4, statementTimeoutMs: 2500, connectTimeoutMs: 700, startupTimeoutMs: 0, queryTimeoutMs: 3000, keepAliveMs: 2000 });
     expect(config.jobFeedStallMs).toBe(1500);
     expect(config.trustProxy).toBe(1);
+  });
+
+  it('reads the rate limits\' old names (which counted operations) as points when the new ones are unset', () => {
+    expect(loadConfig({ RATE_LIMIT_OPERATIONS: '0', RATE_LIMIT_ANONYMOUS_OPERATIONS: '50' }).limits).toMatchObject({ rateLimitPoints: 0, rateLimitAnonymousPoints: 50 });
+    expect(loadConfig({ RATE_LIMIT_OPERATIONS: '0', RATE_LIMIT_POINTS: '70' }).limits.rateLimitPoints).toBe(70);
   });
 
   it.each([
@@ -86,9 +94,11 @@ describe('limits configuration', () => {
     ['MAX_REQUEST_BYTES', '100'],
     ['REQUEST_TIMEOUT_MS', '0'],
     ['MAX_RESPONSE_BYTES', '1000'],
+    ['RATE_LIMIT_POINTS', '-1'],
+    ['RATE_LIMIT_ANONYMOUS_POINTS', 'lots'],
     ['RATE_LIMIT_OPERATIONS', '-1'],
-    ['RATE_LIMIT_ANONYMOUS_OPERATIONS', 'lots'],
     ['RATE_LIMIT_WINDOW_SECONDS', '0'],
+    ['INVITATIONS_PER_DAY', '-1'],
     ['WS_INIT_TIMEOUT_MS', '5'],
     ['WS_MAX_SUBSCRIPTIONS', '0'],
     ['WS_MAX_CONNECTIONS_PER_USER', '0'],

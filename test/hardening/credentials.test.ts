@@ -23,7 +23,7 @@ const log = pino({ level: 'info' }, { write: (line: string) => void logged.push(
 
 let server: TestServer;
 beforeAll(async () => {
-  server = await startTestServer({ RATE_LIMIT_ANONYMOUS_OPERATIONS: '0' }, { log });
+  server = await startTestServer({ RATE_LIMIT_ANONYMOUS_POINTS: '0' }, { log });
 });
 afterAll(() => server.close());
 

@@ -1,7 +1,9 @@
 import 'reflect-metadata';
+import { Redis } from 'ioredis';
 import pino from 'pino';
+import { startService, type RunningService } from '../../src/bootstrap';
 import { createWorkspace, signIn } from '../support/fixtures';
-import { startTestServer, type TestServer } from '../support/harness';
+import { startTestServer, testConfig, type TestServer } from '../support/harness';
 import { openSocket, type RawSocket } from './raw-socket';
 
 /** A query `depth` fields deep that is valid at any depth (introspection: __Type.ofType). */
@@ -155,6 +157,67 @@ describe('per-connection and per-person limits', () => {
     await first.closed;
     await new Promise((resolve) => setTimeout(resolve, 100)); // the server sees the close
     await connect(server, ada.token);
+  });
+});
+
+describe('connections per person shared through Redis', () => {
+  const REDIS_URL = 'redis://127.0.0.1:6379';
+  const config = { WS_MAX_CONNECTIONS_PER_USER: '2', REDIS_URL };
+  let server: TestServer;
+  let other: RunningService;
+  let redis: Redis;
+  beforeAll(async () => {
+    server = await startTestServer(config);
+    // PostgreSQL: a real second instance; PGlite: a second service on the same in-process database.
+    other = process.env.TEST_DATABASE_URL
+      ? await server.secondInstance()
+      : await startService(testConfig(config), pino({ level: 'silent' }), { database: server.database, host: '127.0.0.1' });
+    redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    await redis.connect();
+  });
+  afterAll(async () => {
+    redis.disconnect();
+    if (!process.env.TEST_DATABASE_URL) await other.close();
+    await server.close();
+  });
+  const otherUrl = () => `ws://127.0.0.1:${other.port}/graphql`;
+  const refused = async (url: string, token: string) => {
+    const socket = await openSocket(url);
+    sockets.push(socket);
+    expect(await socket.init(token)).toBe(false);
+    return (await socket.closed).code;
+  };
+
+  it('holds across two instances: a person with 2 open on one is refused (1008) on the other, until one closes', async () => {
+    const ada = await signIn(server, 'ada@ws-shared.test');
+    const first = await connect(server, ada.token);
+    const onOther = await openSocket(otherUrl());
+    sockets.push(onOther);
+    expect(await onOther.init(ada.token)).toBe(true);
+    expect(await refused(server.wsUrl, ada.token)).toBe(1008);
+    expect(await refused(otherUrl(), ada.token)).toBe(1008);
+    // Each open connection is one member, expiring ~30 s ahead (refreshed while it lives).
+    const [, score] = await redis.zrange(`wsapi:ws:${ada.id}`, 0, 0, 'WITHSCORES');
+    expect(Number(score) - Date.now()).toBeGreaterThan(20_000);
+    first.close();
+    await first.closed;
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the server sees the close
+    expect(await redis.zcard(`wsapi:ws:${ada.id}`)).toBe(1);
+    const again = await openSocket(otherUrl());
+    sockets.push(again);
+    expect(await again.init(ada.token)).toBe(true);
+  });
+
+  it("stops counting a crashed instance's connections once they expire", async () => {
+    const bob = await signIn(server, 'bob@ws-shared.test');
+    // What an instance that died leaves behind: two members it no longer refreshes, expiring in 1 s.
+    const [seconds, micros] = await redis.time();
+    const expiry = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) + 1_000;
+    await redis.zadd(`wsapi:ws:${bob.id}`, expiry, 'crashed-instance:1', expiry, 'crashed-instance:2');
+    expect(await refused(server.wsUrl, bob.token)).toBe(1008);
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    await connect(server, bob.token);
+    expect(await redis.zrange(`wsapi:ws:${bob.id}`, 0, -1)).toEqual([expect.not.stringMatching(/^crashed-instance/)]);
   });
 });
 

@@ -83,7 +83,7 @@ onPostgres('PostgreSQL connections that stop answering', () => {
     const through = await proxy();
     const config = testConfig({
       DATABASE_URL: through.url,
-      RATE_LIMIT_OPERATIONS: '0',
+      RATE_LIMIT_POINTS: '0',
       DB_QUERY_TIMEOUT_MS: String(QUERY_TIMEOUT_MS),
       DB_CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS),
       DB_KEEPALIVE_MS: '1000',

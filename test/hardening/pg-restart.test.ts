@@ -22,7 +22,7 @@ if (!available) console.warn('PostgreSQL binaries not found: the restart test is
     postgres = await startPrivatePostgres();
     const config = testConfig({
       DATABASE_URL: postgres.url,
-      RATE_LIMIT_OPERATIONS: '0',
+      RATE_LIMIT_POINTS: '0',
       DB_CONNECT_TIMEOUT_MS: '2000',
       REQUEST_TIMEOUT_MS: '10000',
     });

@@ -38,6 +38,7 @@ const inWs = (inner: string) => `query($ws: ID!, $id: ID!) { workspace(id: $ws) 
 const NF = 'NOT_FOUND' as const;
 const PROBES: Record<string, Probe[] | { none: string }> = {
   'Query.viewer': { none: 'takes no id: the viewer is the token' },
+  'Query.rateLimit': { none: "takes no id: the caller's own counter" },
   'Mutation.createWorkspace': { none: 'takes no id: it makes a new workspace' },
   'Query.workspace': [{ name: "B's id", query: `query($id: ID!) { workspace(id: $id) { id } }`, vars: (_a, b) => ({ id: b('B') }), expect: 'null', at: (d) => d.workspace }],
   'Workspace.user': [
@@ -302,7 +303,7 @@ let viewerToken: string;
 let dualKey: string;
 
 beforeAll(async () => {
-  server = await startTestServer({ RATE_LIMIT_OPERATIONS: '0' });
+  server = await startTestServer({ RATE_LIMIT_POINTS: '0' });
   schema = await buildAppSchema();
   const w = world();
   ids = new Ids(w, 'iso');

@@ -6,7 +6,7 @@ import { CANCEL_JOB, COMPLETE_JOB, FAIL_JOB, JOBS, RETRY_JOB, assign, createReso
 /** The Activity Center: workspace.jobs and workspace.job(id); ADMINs see every job, others their own. */
 let server: TestServer;
 beforeAll(async () => {
-  server = await startTestServer({ RATE_LIMIT_OPERATIONS: '0' });
+  server = await startTestServer({ RATE_LIMIT_POINTS: '0' });
 });
 afterAll(() => server.close());
 

@@ -17,7 +17,7 @@ import {
 /** Jobs: startJob and the changes of a job, per docs/permissions.md, with their events in the log. */
 let server: TestServer;
 beforeAll(async () => {
-  server = await startTestServer({ RATE_LIMIT_OPERATIONS: '0' });
+  server = await startTestServer({ RATE_LIMIT_POINTS: '0' });
 });
 afterAll(() => server.close());
 

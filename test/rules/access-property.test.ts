@@ -47,7 +47,7 @@ const COVERAGE = process.env.PROPERTY_COVERAGE === '1';
 let server: TestServer;
 beforeAll(async () => {
   // The view reads the whole state in one query (every resource's members, every group's people): past the default cost limit.
-  server = await startTestServer({ RATE_LIMIT_OPERATIONS: '0', GRAPHQL_MAX_COST: '100000000' });
+  server = await startTestServer({ RATE_LIMIT_POINTS: '0', GRAPHQL_MAX_COST: '100000000' });
 });
 afterAll(() => server?.close());
 

@@ -10,7 +10,7 @@ import { Q, answer, grant, group, ok, person, resource, same, uid, type Person }
  */
 let server: TestServer;
 beforeAll(async () => {
-  server = await startTestServer({ RATE_LIMIT_OPERATIONS: '0' });
+  server = await startTestServer({ RATE_LIMIT_POINTS: '0' });
 });
 afterAll(() => server?.close());
 

@@ -12,7 +12,7 @@ import { Q, group, ok, refused, resource, same, unchanged, workspaceState, type 
  */
 let server: TestServer;
 beforeAll(async () => {
-  server = await startTestServer({ RATE_LIMIT_OPERATIONS: '0' });
+  server = await startTestServer({ RATE_LIMIT_POINTS: '0' });
 });
 afterAll(() => server?.close());
 

@@ -17,7 +17,7 @@ const onPostgres = process.env.TEST_DATABASE_URL ? describe : describe.skip;
 
 let server: TestServer;
 beforeAll(async () => {
-  if (process.env.TEST_DATABASE_URL) server = await startTestServer({ RATE_LIMIT_OPERATIONS: '0' });
+  if (process.env.TEST_DATABASE_URL) server = await startTestServer({ RATE_LIMIT_POINTS: '0' });
 });
 afterAll(() => server?.close());
 

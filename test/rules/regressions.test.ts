@@ -30,7 +30,7 @@ import {
  */
 let server: TestServer;
 beforeAll(async () => {
-  server = await startTestServer({ RATE_LIMIT_OPERATIONS: '0' });
+  server = await startTestServer({ RATE_LIMIT_POINTS: '0' });
 });
 afterAll(() => server?.close());
 

@@ -63,7 +63,7 @@ export interface TestServer {
   gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GqlResult<T>>;
   /** A graphql-ws client; closed by close(). */
   ws(token?: string, options?: Partial<Parameters<typeof createClient>[0]>): Client;
-  /** Another instance of the service on the same database. */
+  /** Another instance of the service on the same database, with the same configuration. */
   secondInstance(): Promise<RunningService>;
   close(): Promise<void>;
 }
@@ -109,7 +109,7 @@ export async function startTestServer(configOverrides: Record<string, string> = 
     },
     secondInstance: async () => {
       if (fresh.url === 'memory') throw new Error('a second instance needs PostgreSQL (TEST_DATABASE_URL)');
-      const other = await startService(testConfig({ DATABASE_URL: fresh.url }), log, { host: '127.0.0.1' });
+      const other = await startService(testConfig({ ...configOverrides, DATABASE_URL: fresh.url }), log, { host: '127.0.0.1' });
       others.push(other);
       return other;
     },

@@ -4,6 +4,8 @@ import { WorkspaceEntity } from '../workspaces/workspace.entity';
 /** One recorded change, written in the same transaction as the change. */
 @Entity('audit_log')
 @Index('audit_log_workspace_idx', ['workspaceId', 'id'])
+@Index('audit_log_invitations_idx', ['workspaceId', 'at'], { where: `action = 'inviteUsers'` })
+@Index('audit_log_invitations_by_actor_idx', ['actorId', 'at'], { where: `action = 'inviteUsers'` })
 export class AuditEntryEntity {
   @PrimaryGeneratedColumn('increment', { type: 'bigint' })
   id!: number;

@@ -1,6 +1,7 @@
 import { isUniqueViolation, type Queryable } from '../../database/sql';
 import type { Context } from '../../server/context';
 import { AppError, conflict, notFound } from '../../server/errors';
+import { rateLimited } from '../../server/limits/rate-limit';
 import { enqueueMail } from '../mail/mail.data';
 import { runMutation } from '../common/mutation';
 import { groupsManagedBy } from '../groups/groups.data';
@@ -8,7 +9,7 @@ import { keepsWorkspaceCap } from '../workspaces/workspace.service';
 import { workspaceName } from '../workspaces/workspaces.data';
 import { invitationMail } from './invitation-mail';
 import type { InviteUsersInput } from './user.inputs';
-import { accountsFor, answerInvitation as answer, invite } from './users.data';
+import { accountsFor, answerInvitation as answer, invitationsLastDay, invite, lockInvitations, secondsUntilOlderThanDay, type Sender } from './users.data';
 import { workspaceUsers } from './users.loaders';
 import type { WorkspaceUser } from './workspace-user.types';
 
@@ -16,11 +17,13 @@ import type { WorkspaceUser } from './workspace-user.types';
  * inviteUsers: every email gets an INVITED membership with the role (the rule inviteUsers says
  * who may give which) and an invitation mail, all or nothing. An email with no account yet gets
  * one without a subject, which the person's first sign-in claims. An email INVITED or JOINED
- * already is CONFLICT; a DECLINED or REMOVED one is invited again, with a new invitedAt.
+ * already is CONFLICT; a DECLINED or REMOVED one is invited again, with a new invitedAt. A
+ * workspace sends at most INVITATIONS_PER_DAY in any 24 hours (keepsDailyCap).
  */
 export async function inviteUsers(ctx: Context, input: InviteUsersInput): Promise<WorkspaceUser[]> {
   const viewer = ctx.viewer!;
   const { workspaceId, emails, role } = input;
+  const perDay = ctx.services.config.limits.invitationsPerDay;
   let userIds: string[];
   // The invitees' accounts (made for new emails), found before their memberships are locked.
   let ids: string[] = [];
@@ -35,7 +38,10 @@ export async function inviteUsers(ctx: Context, input: InviteUsersInput): Promis
         ids = emails.map((email) => idOf.get(email)!);
         return { update: ids };
       },
-      lock: (_tx, people) => people,
+      lock: async (tx, people) => {
+        if (perDay > 0) await lockInvitations(tx, workspaceId, viewer.userId);
+        return people;
+      },
       change: async (tx, people) => {
         const name = await workspaceName(tx, workspaceId);
         if (name === undefined) throw notFound('workspace');
@@ -47,6 +53,10 @@ export async function inviteUsers(ctx: Context, input: InviteUsersInput): Promis
         }
         const again = new Set(existing.map((m) => m.userId));
         if (role === 'TASKER') await refuseTaskerManagers(tx, workspaceId, [...again]);
+        if (perDay > 0) {
+          await keepsDailyCap(tx, { workspaceId }, emails.length, perDay);
+          await keepsDailyCap(tx, { actorId: viewer.userId }, emails.length, perDay);
+        }
         await invite(tx, workspaceId, ids.filter((id) => !again.has(id)), [...again], role, viewer.userId);
         const publicUrl = ctx.services.config.publicUrl;
         await enqueueMail(tx, emails.map((to) => invitationMail({ to, workspaceId, workspaceName: name, role, inviter: viewer, publicUrl })));
@@ -71,6 +81,22 @@ export async function inviteUsers(ctx: Context, input: InviteUsersInput): Promis
   }
   const people = await workspaceUsers(ctx).loadMany(userIds.map((userId) => ({ workspaceId, userId })));
   return people as WorkspaceUser[];
+}
+
+/**
+ * INVITATIONS_PER_DAY: the invitations of the last 24 hours and these may not pass it, for the
+ * workspace (the mail goes in its name, to people who did not ask) nor for the person sending
+ * (who could otherwise make workspaces to send more). RATE_LIMITED, retryAfter: when enough of
+ * them are a day old (a day if these alone pass it).
+ */
+async function keepsDailyCap(tx: Queryable, sender: Sender, wanted: number, max: number): Promise<void> {
+  const sent = await invitationsLastDay(tx, sender);
+  if (sent + wanted <= max) return;
+  const freed = wanted > max ? undefined : await secondsUntilOlderThanDay(tx, sender, sent + wanted - max - 1);
+  const retryAfter = Math.max(1, freed ?? 86_400);
+  const who = 'workspaceId' in sender ? 'A workspace' : 'A person';
+  const message = `${who} may send at most ${max} invitations in 24 hours (${sent} sent); try again later`;
+  throw rateLimited(retryAfter, message, { limit: 'invitationsPerDay', max, per: 'workspaceId' in sender ? 'workspace' : 'person' });
 }
 
 /**

@@ -237,6 +237,16 @@ export async function lockPeople(tx: Queryable, workspaceId: string, modes: Read
   return locked;
 }
 
+/**
+ * Serialises a workspace's invitations and a person's, so that two calls cannot both pass a
+ * daily cap. Only inviteUsers takes them, after the memberships it locks (its `lock` step),
+ * the workspace's before the person's: no order to break.
+ */
+export async function lockInvitations(tx: Queryable, workspaceId: string, actorId: string): Promise<void> {
+  await tx.query(`SELECT pg_advisory_xact_lock(hashtext('invitations'), hashtext($1))`, [workspaceId]);
+  await tx.query(`SELECT pg_advisory_xact_lock(hashtext('invitations-by'), hashtext($1))`, [actorId]);
+}
+
 /** JOINED ADMINs other than `userId` (an INVITED ADMIN may never accept; a DECLINED one said no). */
 export async function otherJoinedAdmins(tx: Queryable, workspaceId: string, userId: string): Promise<number> {
   const row = await queryOne<{ n: number }>(
@@ -308,6 +318,34 @@ export async function addFounder(tx: Queryable, workspaceId: string, userId: str
     `INSERT INTO memberships (workspace_id, user_id, role, status, invited_at, joined_at) VALUES ($1, $2, 'ADMIN', 'JOINED', now(), now())`,
     [workspaceId, userId],
   );
+}
+
+// ---- The daily invitation cap -----------------------------------------------------------------
+
+/**
+ * Invitations sent in the last 24 hours are the workspace's inviteUsers audit entries of that
+ * time, one per email, written with the invitation: re-inviting or removing people does not
+ * take one back, as counting memberships' invited_at would (audit_log_invitations_idx).
+ */
+/** Who sends invitations: a workspace (in whose name the mail goes), or a person (across every workspace). */
+export type Sender = { workspaceId: string } | { actorId: string };
+
+const sentLastDay = (sender: Sender) =>
+  `SELECT at FROM audit_log WHERE ${'workspaceId' in sender ? 'workspace_id' : 'actor_id'} = $1 AND action = 'inviteUsers' AND at > now() - interval '24 hours'`;
+const senderId = (sender: Sender) => ('workspaceId' in sender ? sender.workspaceId : sender.actorId);
+
+export async function invitationsLastDay(db: Queryable, sender: Sender): Promise<number> {
+  return (await queryOne<{ n: number }>(db, `SELECT count(*)::int AS n FROM (${sentLastDay(sender)}) sent`, [senderId(sender)]))!.n;
+}
+
+/** Seconds until the `nth` oldest (0 = the oldest) invitation of the last 24 hours is a day old; undefined if there is none. */
+export async function secondsUntilOlderThanDay(db: Queryable, sender: Sender, nth: number): Promise<number | undefined> {
+  const row = await queryOne<{ s: number }>(
+    db,
+    `SELECT ceil(extract(epoch FROM at + interval '24 hours' - now()))::int AS s FROM (${sentLastDay(sender)}) sent ORDER BY at OFFSET $2 LIMIT 1`,
+    [senderId(sender), nth],
+  );
+  return row?.s;
 }
 
 // ---- Accounts (sign-in) -----------------------------------------------------------------------

@@ -1,5 +1,5 @@
 import { getNamedType, getNullableType, isEnumType, isListType, type GraphQLField } from 'graphql';
-import type { ComplexityEstimator } from 'graphql-query-complexity';
+import type { ComplexityEstimator, ComplexityEstimatorArgs } from 'graphql-query-complexity';
 import { MAX_PAGE_SIZE } from '../../modules/common/pagination';
 import { LIST_MAX } from './caps';
 
@@ -33,4 +33,14 @@ export function multiplier(parentType: string, field: GraphQLField<unknown, unkn
   const item = getNamedType(field.type);
   if (isEnumType(item)) return item.getValues().length;
   return UNBOUNDED_LIST;
+}
+
+/**
+ * Rate-limit points a field costs on top of its estimate, for work the estimate does not see:
+ * each invitation email is a mail sent to someone who did not ask for it.
+ */
+export function extraPoints({ type, field, args }: Pick<ComplexityEstimatorArgs, 'type' | 'field' | 'args'>): number {
+  if (type.name !== 'Mutation' || field.name !== 'inviteUsers') return 0;
+  const emails = (args.input as { emails?: unknown } | undefined)?.emails;
+  return Array.isArray(emails) ? emails.length : 0;
 }

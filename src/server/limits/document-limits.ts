@@ -1,11 +1,11 @@
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
-import { getComplexity } from 'graphql-query-complexity';
+import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 import { GraphQLError, parse, type DocumentNode, type GraphQLSchema, type ValidationContext, type ValidationRule } from 'graphql';
 import type { Limits } from '../../config';
 import { AppError } from '../errors';
-import { costEstimator } from './cost';
+import { costEstimator, extraPoints } from './cost';
 
 /**
  * The limits on an operation's document, shared by the HTTP path (Apollo) and the WebSocket
@@ -64,18 +64,30 @@ export function parseWithLimits(source: string, limits: DocumentLimits): Documen
 
 export const tokenLimit = (max: number) => tooComplex(`The document has more than ${max} tokens`, { limit: 'tokens', max });
 
+/** An operation's estimated cost, and the rate-limit points it is charged. */
+export interface Price {
+  cost: number;
+  /** The cost (at least 1) plus what the estimate does not see: one per invitation email (cost.ts, extraPoints). */
+  points: number;
+}
+
 /**
  * Throws QUERY_TOO_COMPLEX when the operation's estimated cost passes the limit. Needs a valid
  * document and the request's variables (a `first: $n` is priced at its value). Variables that
- * do not coerce are left for execution to refuse.
+ * do not coerce are left for execution to refuse (priced 0: 1 point).
  */
-export function assertCost(
+export function priceOperation(
   schema: GraphQLSchema,
   document: DocumentNode,
   variables: Record<string, unknown> | null | undefined,
   operationName: string | null | undefined,
   limits: DocumentLimits,
-): number {
+): Price {
+  let extra = 0;
+  // Answers no price (undefined): the walk goes on to costEstimator; this one only adds up.
+  const counter: ComplexityEstimator = (args) => {
+    extra += extraPoints(args);
+  };
   let cost: number;
   try {
     cost = getComplexity({
@@ -83,14 +95,19 @@ export function assertCost(
       query: document,
       variables: variables ?? {},
       operationName: operationName ?? undefined,
-      estimators: [costEstimator],
+      estimators: [counter, costEstimator],
     });
   } catch (error) {
-    if (error instanceof GraphQLError) return 0; // bad variables: execution answers BAD_USER_INPUT
+    if (error instanceof GraphQLError) return { cost: 0, points: 1 }; // bad variables: execution answers BAD_USER_INPUT
     throw error;
   }
   if (cost > limits.maxCost) {
     throw tooComplex(`The operation costs ${cost}, more than the limit of ${limits.maxCost}`, { limit: 'cost', max: limits.maxCost, cost });
   }
-  return cost;
+  return { cost, points: Math.max(cost, 1) + extra };
+}
+
+/** The estimated cost alone (priceOperation). */
+export function assertCost(...args: Parameters<typeof priceOperation>): number {
+  return priceOperation(...args).cost;
 }

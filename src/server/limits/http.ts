@@ -2,9 +2,11 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import type { Limits } from '../../config';
+import type { Context } from '../context';
 import type { ErrorCode } from '../errors';
-import { assertCost } from './document-limits';
+import { priceOperation } from './document-limits';
 import { ExecutionBudget, stopError } from './execution-budget';
+import { rateLimitHeaders, type OperationRateLimiter } from './rate-limit';
 
 /** A GraphQL-shaped error body, for answers written before or instead of Apollo's. */
 export function sendError(res: Response, status: number, code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): void {
@@ -12,16 +14,32 @@ export function sendError(res: Response, status: number, code: ErrorCode, messag
 }
 
 /**
- * The HTTP path's limit that Apollo's options cannot express: the cost, which needs the
- * request's variables. (The token cap is Apollo's `parseOptions`; depth, aliases and
- * directives are `validationRules`: see limitRules.)
+ * The HTTP path's limits that Apollo's options cannot express, which need the request's
+ * variables: the cost, and the rate limit charged in points once the cost is known (the
+ * RateLimit-* headers say where the counter stands). A request that never gets that far (a
+ * document that does not parse or validate, a cost over the limit) is charged 1 point. (The
+ * token cap is Apollo's `parseOptions`; depth, aliases and directives are `validationRules`.)
  */
-export function limitsPlugin(limits: Limits): ApolloServerPlugin {
+export function limitsPlugin(limits: Limits, rateLimiter: OperationRateLimiter): ApolloServerPlugin<Context> {
+  const count = async (ctx: Context, points: number, http: { headers: Map<string, string> } | undefined) => {
+    const key = ctx.viewer ? { userId: ctx.viewer.userId } : { ip: ctx.clientIp ?? 'unknown' };
+    ctx.rateLimit = await rateLimiter.consume(key, points);
+    for (const [name, value] of rateLimitHeaders(ctx.rateLimit)) http?.headers.set(name, value);
+  };
   return {
     async requestDidStart() {
+      let counted = false;
       return {
-        async didResolveOperation({ schema, document, request, operationName }) {
-          assertCost(schema, document, request.variables, operationName, limits);
+        async didResolveOperation({ schema, document, request, operationName, contextValue, response }) {
+          const { points } = priceOperation(schema, document, request.variables, operationName, limits);
+          counted = true;
+          await count(contextValue, points, response.http);
+        },
+        async willSendResponse({ contextValue, response }) {
+          if (counted) return;
+          counted = true;
+          // Too late to refuse this answer (it is an error anyway): the count refuses the next.
+          await count(contextValue, 1, response.http).catch(() => undefined);
         },
       };
     },

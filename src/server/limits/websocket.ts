@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   getOperationAST,
   getVariableValues,
@@ -17,14 +18,15 @@ import type { Limits } from '../../config';
 import type { Viewer } from '../context';
 import { AppError } from '../errors';
 import { formatError } from '../format-error';
-import { assertCost, limitRules, parseWithLimits } from './document-limits';
-import type { OperationRateLimiter } from './rate-limit';
+import { limitRules, parseWithLimits, priceOperation } from './document-limits';
+import type { OperationRateLimiter, RateKey, RateLimitState } from './rate-limit';
+import type { ConnectionCounter } from './ws-connections';
 
 /** What graphql-ws keeps per connection (`ctx.extra`), with the socket and the upgrade request. */
 export type SocketExtra = {
   viewer?: Viewer | null;
-  /** Set once the connection counts against its person's limit. */
-  countedUserId?: string;
+  /** Set once the connection counts against its person's limit: as which of theirs. */
+  counted?: { userId: string; socketId: string };
   readonly socket: WebSocket;
   readonly request: { socket: { remoteAddress?: string } };
 };
@@ -36,28 +38,32 @@ export const POLICY_VIOLATION = 1008;
 /**
  * The HTTP path's limits for graphql-ws, where Apollo's validation rules and plugins do not run:
  * the same rate limit, token/depth/alias/directive/cost limits and introspection rule, the same
- * error codes and masking; and what only a socket has: connections per person, operations at
- * once per connection, and dropping a consumer that does not read what it is sent.
+ * error codes and masking, each operation charged its points once they are known; and what
+ * only a socket has: connections per person (ws-connections.ts), operations at once per
+ * connection, and dropping a consumer that does not read what it is sent.
  */
 export function webSocketLimits(args: {
   schema: GraphQLSchema;
   limits: Limits;
   production: boolean;
   rateLimiter: OperationRateLimiter;
+  connections: ConnectionCounter;
   log: Logger;
   /** The open sockets, swept every second for consumers that stopped reading. */
   clients: () => Iterable<WebSocket>;
 }): Required<Pick<ServerOptions<Record<string, unknown>, SocketExtra>, 'onSubscribe' | 'onNext' | 'onError' | 'onClose'>> & {
   /** Call once the person is known: false (and the socket closed with 1008) past the per-person limit. */
-  admit(ctx: Ctx, viewer: Viewer): boolean;
+  admit(ctx: Ctx, viewer: Viewer): Promise<boolean>;
+  /** The counter after the operation of these execution args was counted (its context's rateLimit). */
+  rateLimitOf(args: object): RateLimitState | undefined;
   /** Call on every new socket, before graphql-ws sends anything on it. */
   watch(socket: WebSocket): void;
   /** Stops the sweep. */
   dispose(): void;
 } {
-  const { schema, limits, production, rateLimiter, log } = args;
+  const { schema, limits, production, rateLimiter, connections, log } = args;
   const rules = [...specifiedRules, ...limitRules(limits), ...(production ? [NoSchemaIntrospectionCustomRule] : [])];
-  const connections = new Map<string, number>();
+  const rates = new WeakMap<object, RateLimitState>();
   const format = (errors: readonly GraphQLError[]): GraphQLFormattedError[] =>
     errors.map((error) => formatError(log, error.toJSON(), error));
 
@@ -77,25 +83,46 @@ export function webSocketLimits(args: {
   }, 1_000);
   sweep.unref();
 
+  /** The operation's execution args and points, or the errors that refuse it (1 point). */
+  const check = (payload: SubscribePayload): { answer: ExecutionArgs | readonly GraphQLError[]; points: number } => {
+    try {
+      const document = parseWithLimits(payload.query, limits);
+      const errors = validate(schema, document, rules);
+      if (errors.length > 0) return { answer: errors, points: 1 };
+      const mistakes = requestMistakes(schema, document, payload);
+      if (mistakes.length > 0) return { answer: mistakes, points: 1 };
+      const { points } = priceOperation(schema, document, payload.variables, payload.operationName, limits);
+      return { answer: { schema, document, operationName: payload.operationName, variableValues: payload.variables }, points };
+    } catch (error) {
+      if (error instanceof GraphQLError) return { answer: [error], points: 1 };
+      throw error;
+    }
+  };
+
   return {
-    admit(ctx, viewer) {
-      const open = connections.get(viewer.userId) ?? 0;
-      if (open >= limits.wsMaxConnectionsPerUser) {
-        ctx.extra.socket.close(POLICY_VIOLATION, 'RATE_LIMITED: too many connections');
+    async admit(ctx, viewer) {
+      const socketId = randomUUID();
+      const { socket } = ctx.extra;
+      if (!(await connections.admit(viewer.userId, socketId))) {
+        socket.close(POLICY_VIOLATION, 'RATE_LIMITED: too many connections');
         return false;
       }
-      connections.set(viewer.userId, open + 1);
-      ctx.extra.countedUserId = viewer.userId;
+      // Closed while the count was asked (onClose found nothing to release): release it here.
+      if (socket.readyState !== socket.OPEN) {
+        connections.release(viewer.userId, socketId);
+        return false;
+      }
+      ctx.extra.counted = { userId: viewer.userId, socketId };
       return true;
     },
 
+    rateLimitOf: (execArgs) => rates.get(execArgs),
+
     onClose(ctx) {
-      const userId = ctx.extra.countedUserId;
-      if (!userId) return;
-      ctx.extra.countedUserId = undefined;
-      const open = (connections.get(userId) ?? 1) - 1;
-      if (open > 0) connections.set(userId, open);
-      else connections.delete(userId);
+      const counted = ctx.extra.counted;
+      if (!counted) return;
+      ctx.extra.counted = undefined;
+      connections.release(counted.userId, counted.socketId);
     },
 
     async onSubscribe(ctx, _id, payload: SubscribePayload): Promise<ExecutionArgs | readonly GraphQLError[]> {
@@ -107,14 +134,12 @@ export function webSocketLimits(args: {
           return [new AppError('RATE_LIMITED', message, { limit: 'subscriptions', max: limits.wsMaxSubscriptions })];
         }
         const viewer = ctx.extra.viewer;
-        await rateLimiter.consume(viewer ? { userId: viewer.userId } : { ip: ctx.extra.request.socket.remoteAddress ?? 'unknown' });
-        const document = parseWithLimits(payload.query, limits);
-        const errors = validate(schema, document, rules);
-        if (errors.length > 0) return errors;
-        const mistakes = requestMistakes(schema, document, payload);
-        if (mistakes.length > 0) return mistakes;
-        assertCost(schema, document, payload.variables, payload.operationName, limits);
-        return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
+        const key: RateKey = viewer ? { userId: viewer.userId } : { ip: ctx.extra.request.socket.remoteAddress ?? 'unknown' };
+        // Charged its points once they are known; an operation refused before (a mistake, a limit) 1 point.
+        const { answer, points } = check(payload);
+        const state = await rateLimiter.consume(key, points);
+        if (!Array.isArray(answer)) rates.set(answer, state);
+        return answer;
       } catch (error) {
         if (error instanceof GraphQLError) return [error];
         throw error;

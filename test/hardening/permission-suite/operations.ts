@@ -281,12 +281,20 @@ const assignments = (name: 'assignUser' | 'unassignUser' | 'assignGroup' | 'unas
 
 const PROJECT_TIES = () => resourceTies('PROJECT');
 
+/** Operations allowed to every caller, with a token or without: no refusal to expect of them. */
+export const ALWAYS_ALLOWED = ['Query.rateLimit'];
+
 export const OPERATIONS: Record<string, OpSpec> = {
   // ---- Query ---------------------------------------------------------------------------------
   'Query.viewer': {
     relations: () => one,
     build: nothing,
     invoke: () => ({ args: {}, query: `{ viewer { id } }`, variables: {}, read: allowed }),
+  },
+  'Query.rateLimit': {
+    relations: () => one,
+    build: nothing,
+    invoke: () => ({ args: {}, query: `{ rateLimit { remaining } }`, variables: {}, read: allowed }),
   },
   'Query.workspace': {
     relations: () => [{ place: 'here' }, { place: 'nowhere' }],

@@ -99,6 +99,10 @@ export class Access {
     return isUuid(id) ? facts.apiKey(this.db, id) : Promise.resolve(null);
   }
 
+  webhook(id: string) {
+    return isUuid(id) ? facts.webhook(this.db, id) : Promise.resolve(null);
+  }
+
   projectTag(id: string) {
     return isUuid(id) ? facts.projectTag(this.db, id) : Promise.resolve(null);
   }

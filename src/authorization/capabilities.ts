@@ -46,7 +46,7 @@ export async function workspaceCapabilities(ctx: Context, workspaceId: string) {
       may(ctx, 'editProjectTags', null, { input }),
       may(ctx, 'createIssueTag', null, { input }),
       may(ctx, 'auditLog', { id: workspaceId }, {}),
-      may(ctx, 'manageWebhooks', null, { input }),
+      may(ctx, 'createWebhook', null, { input }),
     ]);
   return { update, inviteRoles, seeMembers, createResources, createGroup, manageProjectTags, manageIssueTags, seeAuditLog, manageWebhooks };
 }

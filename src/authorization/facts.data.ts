@@ -1,4 +1,5 @@
 import { queryRows, type Queryable } from '../database/sql';
+import { liveKey } from '../modules/api-keys/api-keys.data';
 import type { InvitationStatus, WorkspaceRole } from '../modules/users/membership.entity';
 import type { ResourceRole, ResourceType } from '../modules/resources/resource.entity';
 import type { JobStatus, JobType } from '../modules/jobs/job.entity';
@@ -65,7 +66,7 @@ export interface Lock {
 }
 const share = (o: Lock, alias: string) => (o.lock ? `FOR SHARE OF ${alias}` : '');
 
-/** The viewer's memberships (any status but REMOVED), with their workspaces. An API key must still be live. */
+/** The viewer's memberships (any status but REMOVED), with their workspaces. An API key must still be live (neither revoked nor expired). */
 export async function memberships(
   db: Queryable,
   userId: string,
@@ -79,7 +80,7 @@ export async function memberships(
             w.name, w.internal_domains AS "internalDomains", w.created_at AS "createdAt"
        FROM memberships m JOIN workspaces w ON w.id = m.workspace_id
       WHERE m.user_id = $1 AND m.workspace_id = ANY($2::uuid[]) AND m.status <> 'REMOVED'
-        AND ($3::uuid IS NULL OR EXISTS (SELECT 1 FROM api_keys k WHERE k.id = $3::uuid AND k.revoked_at IS NULL))
+        AND ($3::uuid IS NULL OR EXISTS (SELECT 1 FROM api_keys k WHERE k.id = $3::uuid AND ${liveKey('k')}))
       ${share(o, 'm')}`,
     [userId, workspaceIds, apiKeyId],
   );
@@ -148,6 +149,11 @@ export function jobs(db: Queryable, ids: readonly string[]): Promise<JobFacts[]>
 /** A live API key's workspace and maker. */
 export async function apiKey(db: Queryable, id: string): Promise<{ workspaceId: string; ownerId: string } | null> {
   const [row] = await queryRows(db, `SELECT workspace_id AS "workspaceId", user_id AS "ownerId" FROM api_keys WHERE id = $1 AND revoked_at IS NULL`, [id]);
+  return row ?? null;
+}
+
+export async function webhook(db: Queryable, id: string): Promise<{ workspaceId: string } | null> {
+  const [row] = await queryRows(db, `SELECT workspace_id AS "workspaceId" FROM webhooks WHERE id = $1`, [id]);
   return row ?? null;
 }
 

@@ -15,6 +15,7 @@ import { checkArguments } from '../modules/common/input-checks';
 import type { Context } from '../server/context';
 import { forbidden, notFound, unauthenticated } from '../server/errors';
 import { effectsAllow } from './effects';
+import { keyReaches, keyScopeRefusal } from './key-scopes';
 import { policy, RULE_NAMES, type AnyRule, type RuleName, type Verdict } from './policy';
 import { targets } from './targets';
 
@@ -39,6 +40,8 @@ export const Auth = (rule: RuleName) => Directive(`@auth(rule: ${rule})`);
  * Checks one rule for the viewer against the target found from the field's parent and
  * arguments, then the rules of the operations its inputs stand for (effects.ts). Throws
  * UNAUTHENTICATED with no viewer (unless the rule needs `nothing`); answers the verdict otherwise.
+ * A request made with an API key whose scopes do not reach the rule's is refused (false) before
+ * any object is looked up: the answer then tells nothing of the objects named.
  */
 export async function authorize(ctx: Context, name: RuleName, parent: unknown, args: Record<string, any>): Promise<Verdict> {
   const rule = policy[name] as AnyRule;
@@ -46,6 +49,7 @@ export async function authorize(ctx: Context, name: RuleName, parent: unknown, a
   if (needs === 'nothing') return true;
   const viewer = ctx.viewer;
   if (!viewer) throw unauthenticated();
+  if (viewer.apiKey && !keyReaches(viewer.apiKey.scopes, rule.key ?? 'FULL')) return false;
   const target = await targets[rule.target](ctx, parent, args);
   if (!target) return 'hidden';
   if (needs === 'signed-in') {
@@ -57,6 +61,13 @@ export async function authorize(ctx: Context, name: RuleName, parent: unknown, a
   const actor = { userId: viewer.userId, role: membership.role, membership };
   const verdict = rule.allow(actor, target as never, args);
   return verdict === true ? effectsAllow(name, actor, target, args) : verdict;
+}
+
+/** The FORBIDDEN of a refused rule: naming the scope it needs when the viewer's API key falls short of it. */
+export function refusal(ctx: Context, name: RuleName) {
+  const need = (policy[name] as AnyRule).key ?? 'FULL';
+  const key = ctx.viewer?.apiKey;
+  return key && !keyReaches(key.scopes, need) ? keyScopeRefusal(need) : forbidden();
 }
 
 /** The rule named on a field by its @auth directive, if any. */
@@ -86,7 +97,7 @@ export function applyPolicy(schema: GraphQLSchema): GraphQLSchema {
             if (nullable && !field.subscribe) return null;
             throw notFound();
           }
-          if (verdict !== true) throw forbidden();
+          if (verdict !== true) throw refusal(ctx, name);
           return inner(parent, args, ctx, info);
         };
       return field.subscribe

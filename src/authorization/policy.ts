@@ -3,6 +3,7 @@ import type { ResourceRole } from '../modules/resources/resource.entity';
 import type { WorkspaceRole } from '../modules/users/membership.entity';
 import type { Viewer } from './conditions';
 import type { Membership } from './facts.data';
+import type { KeyNeed } from './key-scopes';
 import { scopes, sees, type ScopeName } from './scopes';
 import type { TargetName, TargetOf } from './targets';
 
@@ -22,7 +23,8 @@ import type { TargetName, TargetOf } from './targets';
  *   false     FORBIDDEN (the viewer may see the object but not do this)
  *   'hidden'  as if the object did not exist (NOT_FOUND, or null for a nullable field)
  * Deny by default: a field with no rule is refused by the schema test, and a rule missing
- * from this table fails the build.
+ * from this table fails the build. A request made with an API key passes a rule only if the
+ * key's scopes reach the rule's `key` (FULL when unsaid).
  */
 export type Verdict = boolean | 'hidden';
 
@@ -41,6 +43,11 @@ interface Rule<N extends TargetName> {
   allow: (actor: Actor, target: TargetOf<N>, args: Record<string, any>) => Verdict;
   /** For a list's rule: which of its objects the list holds. */
   lists?: ScopeName;
+  /**
+   * The least scope an API key needs to pass (key-scopes.ts): READ for what queries, fields and
+   * subscriptions read; JOBS for running jobs; `never` for what no key may do. Unsaid: FULL.
+   */
+  key?: KeyNeed;
 }
 
 function rule<N extends TargetName>(r: Rule<N>): Rule<N> {
@@ -96,21 +103,23 @@ const mayJoinThemselves = (a: Actor, g: TargetOf<'groupArg'>['group']) =>
 
 export const policy = {
   // ---- Who am I, which workspaces --------------------------------------------------------
-  viewer: rule({ who: 'anyone signed in', target: 'signedIn', needs: 'signed-in', allow: always }),
+  viewer: rule({ key: 'READ', who: 'anyone signed in', target: 'signedIn', needs: 'signed-in', allow: always }),
   // The caller's own counter, a person's or (without a token) their address's: nobody else's.
-  rateLimit: rule({ who: 'anyone, with a token or without', target: 'anyone', needs: 'nothing', allow: always }),
-  workspace: rule({ who: 'members who have JOINED (null for anyone else)', target: 'workspaceArg', allow: always }),
-  createWorkspace: rule({ who: 'anyone signed in; they become its first ADMIN', target: 'signedIn', needs: 'signed-in', allow: always }),
+  rateLimit: rule({ key: 'READ', who: 'anyone, with a token or without', target: 'anyone', needs: 'nothing', allow: always }),
+  workspace: rule({ key: 'READ', who: 'members who have JOINED (null for anyone else)', target: 'workspaceArg', allow: always }),
+  createWorkspace: rule({ key: 'never', who: 'anyone signed in; they become its first ADMIN', target: 'signedIn', needs: 'signed-in', allow: always }),
   updateWorkspace: rule({ who: 'ADMIN', target: 'workspaceArg', allow: isAdmin }),
 
   // ---- Users and invitations -------------------------------------------------------------
   seeMembers: rule({
+    key: 'READ',
     who: 'ADMIN, MEMBER, WORKFORCE_MANAGER (not TASKER)',
     target: 'workspaceParent',
     lists: 'person',
     allow: notTasker,
   }),
   seeUser: rule({
+    key: 'READ',
     who: 'ADMIN, MEMBER, WORKFORCE_MANAGER; a TASKER only themselves (anyone else is null to them)',
     target: 'personArg',
     allow: (a, t) => sees(scopes.person, a, t.person) || 'hidden',
@@ -139,18 +148,21 @@ export const policy = {
 
   // ---- Resources and resource roles ------------------------------------------------------
   seeResources: rule({
+    key: 'READ',
     who: 'any member: ADMINs all, others those they hold a role on; the project tag filter (tagIds) ADMINs only',
     target: 'workspaceParent',
     lists: 'resource',
     allow: (a, _t, args) => args.filter?.tagIds == null || isAdmin(a),
   }),
   seeResource: rule({
+    key: 'READ',
     who: 'a workspace ADMIN every resource; others those they hold an effective role on (null otherwise)',
     target: 'resourceIdArg',
     allow: (a, t) => sees(scopes.resource, a, t.resource) || 'hidden',
   }),
   createResource: rule({ who: 'ADMIN, MEMBER, WORKFORCE_MANAGER (not TASKER)', target: 'workspaceArg', allow: notTasker }),
   seeResourceMembers: rule({
+    key: 'READ',
     who: 'workspace ADMIN; the resource ADMIN; a project TEAM_MANAGER; never a TASKER',
     target: 'resourceParent',
     lists: 'person',
@@ -176,8 +188,9 @@ export const policy = {
   }),
 
   // ---- Groups ----------------------------------------------------------------------------
-  seeGroups: rule({ who: 'any member: ADMIN and WORKFORCE_MANAGER all, others their own', target: 'workspaceParent', lists: 'group', allow: always }),
+  seeGroups: rule({ key: 'READ', who: 'any member: ADMIN and WORKFORCE_MANAGER all, others their own', target: 'workspaceParent', lists: 'group', allow: always }),
   seeGroup: rule({
+    key: 'READ',
     who: 'ADMIN and WORKFORCE_MANAGER every group; others the groups they belong to or manage (null otherwise)',
     target: 'groupIdArg',
     allow: (a, t) => (t.group && sees(scopes.group, a, t.group)) || 'hidden',
@@ -221,12 +234,14 @@ export const policy = {
     allow: (a, t) => seen(sees(scopes.group, a, t.group), () => (isAdmin(a) ? seesPeople(a, t.people) || 'hidden' : false)),
   }),
   seeGroupMembers: rule({
+    key: 'READ',
     who: 'anyone who sees the group, but not a TASKER (who sees no other person)',
     target: 'groupParent',
     lists: 'person',
     allow: (a, t) => seen(sees(scopes.group, a, t.group), () => sees(scopes.groupMembers, a, t.group)),
   }),
   seeGroupManagers: rule({
+    key: 'READ',
     who: "ADMIN; the group's managers; the WORKFORCE_MANAGER who created it",
     target: 'groupParent',
     lists: 'person',
@@ -234,14 +249,15 @@ export const policy = {
   }),
 
   // ---- Tags and issues -------------------------------------------------------------------
-  projectTags: rule({ who: 'ADMIN', target: 'workspaceParent', allow: isAdmin }),
+  projectTags: rule({ key: 'READ', who: 'ADMIN', target: 'workspaceParent', allow: isAdmin }),
   editProjectTags: rule({ who: 'ADMIN', target: 'workspaceArg', allow: isAdmin }),
   // Only ADMINs see project tags: to anyone else a tag does not exist (NOT_FOUND), and a project they do not see neither.
   deleteProjectTag: rule({ who: 'ADMIN', target: 'projectTagArg', allow: (a) => isAdmin(a) || 'hidden' }),
   setProjectTags: rule({ who: 'ADMIN', target: 'projectArg', allow: (a, t) => isAdmin(a) || (sees(scopes.resource, a, t.resource) ? false : 'hidden') }),
-  seeProjectTags: rule({ who: 'ADMIN (null with FORBIDDEN for others)', target: 'resourceParent', allow: isAdmin }),
-  issueTags: rule({ who: 'any member', target: 'workspaceParent', allow: always }),
+  seeProjectTags: rule({ key: 'READ', who: 'ADMIN (null with FORBIDDEN for others)', target: 'resourceParent', allow: isAdmin }),
+  issueTags: rule({ key: 'READ', who: 'any member', target: 'workspaceParent', allow: always }),
   seeIssues: rule({
+    key: 'READ',
     who: 'anyone who sees the project (workspace ADMIN or any project role): its issues and issue tags',
     target: 'resourceParent',
     allow: (a, t) => sees(scopes.resource, a, t.resource) || 'hidden',
@@ -268,35 +284,43 @@ export const policy = {
   }),
 
   // ---- Activity Center -------------------------------------------------------------------
-  seeJobs: rule({ who: 'any member: ADMINs every job, others the jobs they started', target: 'workspaceParent', lists: 'job', allow: always }),
-  jobEvents: rule({ who: 'any member: ADMINs every job, others the jobs they started', target: 'workspaceArg', lists: 'job', allow: always }),
+  seeJobs: rule({ key: 'READ', who: 'any member: ADMINs every job, others the jobs they started', target: 'workspaceParent', lists: 'job', allow: always }),
+  jobEvents: rule({ key: 'READ', who: 'any member: ADMINs every job, others the jobs they started', target: 'workspaceArg', lists: 'job', allow: always }),
   seeJob: rule({
+    key: 'READ',
     who: 'ADMINs every job; others the jobs they started (null otherwise)',
     target: 'jobIdArg',
     allow: (a, t) => sees(scopes.job, a, t.job) || 'hidden',
   }),
   startJob: rule({
+    key: 'JOBS',
     who: 'workspace ADMIN; DATA_IMPORT: the dataset ADMIN; LABEL_IMPORT, MODEL_TRAINING: the project ADMIN or TEAM_MANAGER',
     target: 'startJobInput',
     allow: (a, t) => seen(sees(scopes.resource, a, t.resource), () => mayStartJob(a, t.type, t.resource)),
   }),
   updateJob: rule({
+    key: 'JOBS',
     who: 'its starter; workspace ADMIN',
     target: 'jobArg',
     allow: (a, t) => sees(scopes.job, a, t.job) || 'hidden',
   }),
   retryJob: rule({
+    key: 'JOBS',
     who: 'whoever sees the job and may start it again (startJob)',
     target: 'jobToRetry',
     allow: (a, t) => sees(scopes.job, a, t.job) || 'hidden',
   }),
 
   // ---- API keys, audit, webhooks ---------------------------------------------------------
-  ownApiKeys: rule({ who: 'any member, their own keys', target: 'workspaceArg', allow: always }),
-  seeOwnApiKeys: rule({ who: 'any member, their own keys', target: 'workspaceParent', lists: 'apiKey', allow: always }),
+  // A key never makes another (nor a workspace): a leaked key must not outlive its own revocation.
+  ownApiKeys: rule({ key: 'never', who: 'any member, their own keys', target: 'workspaceArg', allow: always }),
+  seeOwnApiKeys: rule({ key: 'READ', who: 'any member, their own keys', target: 'workspaceParent', lists: 'apiKey', allow: always }),
   revokeApiKey: rule({ who: "the key's maker", target: 'apiKeyArg', allow: (a, t) => sees(scopes.apiKey, a, t) || 'hidden' }),
-  auditLog: rule({ who: 'ADMIN', target: 'workspaceParent', allow: isAdmin }),
-  manageWebhooks: rule({ who: 'ADMIN', target: 'workspaceArg', allow: isAdmin }),
+  auditLog: rule({ key: 'READ', who: 'ADMIN', target: 'workspaceParent', allow: isAdmin }),
+  // Webhooks receive every job event of the workspace (what an ADMIN sees): ADMINs only, and to anyone else one does not exist.
+  createWebhook: rule({ who: 'ADMIN', target: 'workspaceArg', allow: isAdmin }),
+  deleteWebhook: rule({ who: 'ADMIN', target: 'webhookArg', allow: (a) => isAdmin(a) || 'hidden' }),
+  seeWebhooks: rule({ key: 'READ', who: 'ADMIN', target: 'workspaceParent', allow: isAdmin }),
 } as const;
 
 export type RuleName = keyof typeof policy;

@@ -212,6 +212,9 @@ export const targets = {
 
   /** A live API key named by `id`. */
   apiKeyArg: async (ctx, _parent, args): Promise<(WorkspaceTarget & { ownerId: string }) | null> => ctx.access.apiKey(args.id),
+
+  /** A webhook named by `id`. */
+  webhookArg: async (ctx, _parent, args): Promise<WorkspaceTarget | null> => ctx.access.webhook(args.id),
 } satisfies Record<string, TargetLoader<any>>;
 
 export type TargetName = keyof typeof targets;

@@ -30,7 +30,7 @@ export function hashApiKey(secret: string): string {
 /**
  * Turns a bearer token into the viewer: a JWT (HS256 with AUTH_JWT_SECRET, or RS256/ES256
  * from AUTH_JWKS_URL) whose `sub` names the person, with the account made on first use; or an
- * API key (`wsk_...`), acting as its maker in its workspace only.
+ * API key (`wsk_...`), acting as its maker in its workspace only, within its scopes, until it expires.
  */
 export class Authenticator {
   private readonly secret: Uint8Array | undefined;
@@ -115,11 +115,19 @@ export class Authenticator {
     throw unauthenticated('This email is already linked to another account');
   }
 
+  /** A key's expiry is its credentials' (`expiresAt`): a socket signed in with it closes then. */
   private async fromApiKey(token: string): Promise<Viewer> {
     const row = await keyBySecretHash(this.db, hashApiKey(token));
     if (!row) throw unauthenticated('The API key is unknown or revoked');
+    if (row.expiresAt && row.expiresAt.getTime() <= Date.now()) throw unauthenticated('The API key has expired');
     this.touchKey(row.id, row.lastUsedAt);
-    return { userId: row.userId, email: row.email, name: row.name, apiKey: { id: row.id, workspaceId: row.workspaceId } };
+    return {
+      userId: row.userId,
+      email: row.email,
+      name: row.name,
+      apiKey: { id: row.id, workspaceId: row.workspaceId, scopes: row.scopes },
+      ...(row.expiresAt && { expiresAt: row.expiresAt.getTime() }),
+    };
   }
 
   /** Keeps lastUsedAt to the minute without a write on every request. */

@@ -11,13 +11,13 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 interface Entry {
   viewer: Viewer;
-  /** Closes the socket when the token expires. */
+  /** Closes the socket when its credentials expire (a token's `exp`, a key's expiresAt). */
   expiry?: NodeJS.Timeout;
 }
 
 /**
  * The open WebSockets of this instance, by whose credentials they run on, so that a socket
- * lives no longer than them: a token's expiry closes it, removing a person closes their sockets
+ * lives no longer than them: a token's or key's expiry closes it, removing a person closes their sockets
  * (those with a key of the workspace they left, and every one signed in as them), revoking a key
  * closes its sockets. The revocation reaches the other instances through the notifier
  * (`broadcast`); until it arrives, `refusal` before each operation refuses it.
@@ -95,7 +95,7 @@ export class Connections {
   private expireAt(socket: WebSocket, entry: Entry, expiresAt: number): void {
     entry.expiry = setTimeout(() => {
       if (Date.now() < expiresAt) this.expireAt(socket, entry, expiresAt);
-      else this.close(socket, 'Unauthorized: the token expired');
+      else this.close(socket, 'Unauthorized: the credentials expired');
     }, Math.min(Math.max(expiresAt - Date.now(), 0), MAX_TIMER_MS));
     entry.expiry.unref();
   }

@@ -2,6 +2,8 @@ import type { DocumentNode } from 'graphql';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type WebSocket from 'ws';
+import type { ApiKeyScope } from '../modules/api-keys/api-key.entity';
+import type { IdempotentRequest } from '../modules/idempotency/idempotency.plugin';
 import type { Services } from '../services';
 import { Access } from '../authorization/access';
 import { budgetedDatabase, ExecutionBudget } from './limits/execution-budget';
@@ -12,9 +14,9 @@ export interface Viewer {
   userId: string;
   email: string;
   name: string | null;
-  /** Set when the token was an API key: it acts in this workspace only. */
-  apiKey?: { id: string; workspaceId: string };
-  /** When the credentials stop working (a JWT's `exp`, in ms): a WebSocket closes then. */
+  /** Set when the token was an API key: it acts in this workspace only, within its scopes. */
+  apiKey?: { id: string; workspaceId: string; scopes: readonly ApiKeyScope[] };
+  /** When the credentials stop working (a JWT's `exp`, an API key's expiry, in ms): a WebSocket closes then. */
   expiresAt?: number;
 }
 
@@ -37,6 +39,8 @@ export interface Context {
   clientIp?: string;
   /** The caller's rate-limit counter once this operation was counted (Query.rateLimit). */
   rateLimit?: RateLimitState;
+  /** Set for an HTTP mutation sent with an Idempotency-Key: runMutation records in its transaction that it happened. */
+  idempotency?: IdempotentRequest;
 }
 
 export interface SocketTransport {

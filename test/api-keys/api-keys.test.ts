@@ -58,7 +58,7 @@ describe('createApiKey', () => {
     expect(row.secret_hash).toBe(createHash('sha256').update(made.key).digest('hex'));
     expect(JSON.stringify(row)).not.toContain(made.key.slice(4));
     const [entry] = await server.db.query(`SELECT actor_id, target_type, details FROM audit_log WHERE target_id = $1`, [made.apiKey.id]);
-    expect(entry).toEqual({ actor_id: admin.id, target_type: 'ApiKey', details: { name: 'Build server' } });
+    expect(entry).toEqual({ actor_id: admin.id, target_type: 'ApiKey', details: { name: 'Build server', scopes: ['FULL'], expiresAt: null } });
     // Two keys never share a secret.
     expect((await createKey(admin.token, workspaceId)).key).not.toBe(made.key);
   });

@@ -28,6 +28,8 @@ interface Probe {
   /** For null / empty: where the value is in `data`. */
   at?: (data: any) => unknown;
   ws?: true;
+  /** What the API key run expects instead, when the key's scope refuses the operation whatever it names. */
+  withKey?: 'FORBIDDEN';
 }
 
 const m = (name: string, args: string, decl: string, selection = '') => `mutation(${decl}) { ${name}(${args})${selection ? ` { ${selection} }` : ''} }`;
@@ -60,6 +62,15 @@ const PROBES: Record<string, Probe[] | { none: string }> = {
       vars: (a, b) => ({ ws: a('A'), id: b('GB') }),
       expect: 'empty',
       at: (d) => d.workspace.users.nodes,
+    },
+  ],
+  'Workspace.jobs': [
+    {
+      name: "a filter naming B's people",
+      query: `query($ws: ID!, $id: ID!) { workspace(id: $ws) { jobs(filter: { userIds: [$id] }) { totalCount nodes { id } } } }`,
+      vars: (a, b) => ({ ws: a('A'), id: b('ownerB') }),
+      expect: 'empty',
+      at: (d) => d.workspace.jobs.nodes,
     },
   ],
   'Workspace.projects': [
@@ -222,7 +233,12 @@ const PROBES: Record<string, Probe[] | { none: string }> = {
     ]),
   ),
   'Mutation.retryJob': [{ name: "B's failed job", query: withId('retryJob', 'jobId', 'id'), vars: (_a, b) => ({ id: b('JBe') }), expect: NF }],
-  'Mutation.createApiKey': [{ name: 'in B', query: withInput('createApiKey', 'CreateApiKeyInput', 'key'), vars: (_a, b) => ({ input: { workspaceId: b('B'), name: 'Planted' } }), expect: NF }],
+  // No API key makes a key (the key's scope refuses it before any id is looked at: FORBIDDEN for B's id and for none alike).
+  'Mutation.createApiKey': [{ name: 'in B', query: withInput('createApiKey', 'CreateApiKeyInput', 'key'), vars: (_a, b) => ({ input: { workspaceId: b('B'), name: 'Planted' } }), expect: NF, withKey: 'FORBIDDEN' }],
+  'Mutation.createWebhook': [
+    { name: 'in B', query: withInput('createWebhook', 'CreateWebhookInput', 'secret'), vars: (_a, b) => ({ input: { workspaceId: b('B'), url: 'https://hooks.example.com/x' } }), expect: NF },
+  ],
+  'Mutation.deleteWebhook': [{ name: "B's webhook", query: `mutation($id: ID!) { deleteWebhook(id: $id) }`, vars: (_a, b) => ({ id: b('WHB') }), expect: NF }],
   'Mutation.revokeApiKey': [
     { name: "B's key", query: withId('revokeApiKey', 'id'), vars: (_a, b) => ({ id: b('KB') }), expect: NF },
     { name: "the viewer's key in B", query: withId('revokeApiKey', 'id'), vars: (_a, b) => ({ id: b('KBv') }), expect: NF },
@@ -310,6 +326,7 @@ beforeAll(async () => {
   const rows = new Rows();
   rows.add(w, ids, { jobEvents: true });
   await rows.insert(server.db);
+  await server.db.query(`INSERT INTO webhooks (id, workspace_id, url, secret, event_seq) VALUES ($1, $2, 'https://hooks.example.com/b', 'secret', 0)`, [ids.id('WHB'), ids.id('B')]);
   const token = (key: string) => mintToken(TEST_SECRET, { sub: `test|${ids.email(key)}`, email: ids.email(key) });
   viewerToken = await token('viewer');
   const made = await server.gql(`mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { key } }`, { input: { workspaceId: ids.id('A'), name: 'Key of A' } }, await token('dual'));
@@ -358,8 +375,9 @@ function visible(res: GqlResult, names: Map<string, string>): string {
   return text;
 }
 
-function check(probe: Probe, res: GqlResult): string | null {
+function check(probe: Probe, res: GqlResult, withKey: boolean): string | null {
   const code = res.errors?.[0]?.extensions?.code;
+  if (withKey && probe.withKey) return code === probe.withKey ? null : `expected ${probe.withKey}, got ${code ?? JSON.stringify(res.data)}`;
   switch (probe.expect) {
     case 'NOT_FOUND':
     case 'BAD_USER_INPUT':
@@ -377,9 +395,9 @@ function check(probe: Probe, res: GqlResult): string | null {
 }
 
 describe.each([
-  ['an ADMIN of A who is not a member of B', () => viewerToken],
-  ["an ADMIN of both, with an API key of A", () => dualKey],
-])('ids of workspace B, for %s', (_who, credential) => {
+  ['an ADMIN of A who is not a member of B', () => viewerToken, false],
+  ["an ADMIN of both, with an API key of A", () => dualKey, true],
+])('ids of workspace B, for %s', (_who, credential, withKey) => {
   const rows = Object.entries(PROBES).flatMap(([op, probes]) => (Array.isArray(probes) ? probes.map((p) => [op, p.name, p] as const) : []));
 
   it.each(rows)('%s (%s) answers as for a missing id and writes nothing', async (_op, _name, probe) => {
@@ -398,7 +416,7 @@ describe.each([
     const twin = await send(probe, probe.vars(a, none), token);
     expect(await countAll()).toEqual(before);
     for (const [key, id] of missing) names.set(id, key);
-    expect(check(probe, real)).toBeNull();
+    expect(check(probe, real, withKey)).toBeNull();
     expect(visible(real, names)).toBe(visible(twin, names));
   });
 });

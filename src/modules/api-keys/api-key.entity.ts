@@ -1,10 +1,15 @@
-import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { UserEntity } from '../users/user.entity';
 import { WorkspaceEntity } from '../workspaces/workspace.entity';
 
-/** A key acts as its maker in its workspace only. Only a SHA-256 hash of the secret is kept. */
+/** What a key may do, lowest first: each includes the ones before it (authorization/key-scopes.ts). */
+export const API_KEY_SCOPES = ['READ', 'JOBS', 'FULL'] as const;
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+
+/** A key acts as its maker in its workspace only, within its scopes, until it expires. Only a SHA-256 hash of the secret is kept. */
 @Entity('api_keys')
 @Index('api_keys_owner_idx', ['workspaceId', 'userId'])
+@Check('api_keys_scopes_check', `cardinality("scopes") > 0 AND "scopes" <@ ARRAY['READ', 'JOBS', 'FULL']::text[]`)
 export class ApiKeyEntity {
   @PrimaryColumn('uuid')
   id!: string;
@@ -27,6 +32,13 @@ export class ApiKeyEntity {
 
   @Column('timestamptz', { name: 'last_used_at', nullable: true })
   lastUsedAt!: Date | null;
+
+  @Column('text', { array: true, default: () => "'{FULL}'" })
+  scopes!: ApiKeyScope[];
+
+  /** After this the key is refused (null: until revoked). */
+  @Column('timestamptz', { name: 'expires_at', nullable: true })
+  expiresAt!: Date | null;
 
   @Column('timestamptz', { name: 'revoked_at', nullable: true })
   revokedAt!: Date | null;

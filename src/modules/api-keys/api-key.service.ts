@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { API_KEY_PREFIX, hashApiKey } from '../../server/authentication';
 import type { Context } from '../../server/context';
-import { forbidden, notFound } from '../../server/errors';
+import { notFound } from '../../server/errors';
 import { CAPS, capExceeded } from '../../server/limits/caps';
 import { runMutation } from '../common/mutation';
 import { listScope, type Visibility } from '../../authorization/lists';
@@ -14,14 +14,15 @@ export function newApiKeySecret(): string {
 }
 
 /**
- * createApiKey: any JOINED member, for themselves in this workspace. The secret is answered
- * once and kept only as a hash. A request made with an API key may not make another: a leaked
- * key must not be able to outlive its own revocation.
+ * createApiKey: any JOINED member, for themselves in this workspace, with the scopes given
+ * (FULL unless said) until `expiresAt` (if given). The secret is answered once and kept only as
+ * a hash. No API key may make another (the rule's `key: 'never'`).
  */
 export async function createApiKey(ctx: Context, input: CreateApiKeyInput): Promise<CreatedApiKey> {
   const viewer = ctx.viewer!;
-  if (viewer.apiKey) throw forbidden('Sign in to create an API key: an API key cannot make another');
   const { workspaceId, name } = input;
+  const scopes = input.scopes ?? ['FULL'];
+  const expiresAt = input.expiresAt ?? null;
   const secret = newApiKeySecret();
   return runMutation(ctx, {
     rule: 'ownApiKeys',
@@ -29,9 +30,9 @@ export async function createApiKey(ctx: Context, input: CreateApiKeyInput): Prom
     workspaceId,
     what: 'workspace',
     change: async (tx) => {
-      const apiKey = await insertKey(tx, { id: randomUUID(), workspaceId, userId: viewer.userId, name, secretHash: hashApiKey(secret) });
+      const apiKey = await insertKey(tx, { id: randomUUID(), workspaceId, userId: viewer.userId, name, secretHash: hashApiKey(secret), scopes, expiresAt });
       if ((await liveKeyCount(tx, workspaceId, viewer.userId)) > CAPS.apiKeys) throw capExceeded('apiKeys', 'You would have more live API keys here than a person may; revoke one first');
-      return { result: { key: secret, apiKey }, audit: [{ workspaceId, actorId: viewer.userId, action: 'createApiKey', targetType: 'ApiKey', targetId: apiKey.id, details: { name } }] };
+      return { result: { key: secret, apiKey }, audit: [{ workspaceId, actorId: viewer.userId, action: 'createApiKey', targetType: 'ApiKey', targetId: apiKey.id, details: { name, scopes, expiresAt } }] };
     },
   });
 }

@@ -1,14 +1,17 @@
 import { visibleSql, type Visibility } from '../../authorization/lists';
 import { columnsOf } from '../../database/columns';
 import { queryOne, queryRows, type Queryable } from '../../database/sql';
-import { ApiKeyEntity } from './api-key.entity';
+import { ApiKeyEntity, type ApiKeyScope } from './api-key.entity';
 import type { ApiKey } from './api-key.types';
 
 /** The SQL of the API keys module. Only a SHA-256 hash of a key's secret is kept. */
 
-const COLUMNS = columnsOf(ApiKeyEntity, 'k', { only: ['id', 'name', 'createdAt', 'lastUsedAt'] });
+const COLUMNS = columnsOf(ApiKeyEntity, 'k', { only: ['id', 'name', 'scopes', 'createdAt', 'lastUsedAt', 'expiresAt'] });
 
-/** The live keys of a workspace the list holds (scopes.apiKey: their maker's), newest first. */
+/** A key that works: not revoked, not expired. */
+export const liveKey = (alias: string) => `${alias}.revoked_at IS NULL AND (${alias}.expires_at IS NULL OR ${alias}.expires_at > now())`;
+
+/** The keys of a workspace the list holds (scopes.apiKey: their maker's), newest first: expired ones too, until revoked. */
 export function liveKeysOf(db: Queryable, workspaceId: string, visible: Visibility<'apiKey'>): Promise<ApiKey[]> {
   const params: unknown[] = [workspaceId];
   return queryRows<ApiKey>(
@@ -18,11 +21,14 @@ export function liveKeysOf(db: Queryable, workspaceId: string, visible: Visibili
   );
 }
 
-export async function insertKey(tx: Queryable, key: { id: string; workspaceId: string; userId: string; name: string; secretHash: string }): Promise<ApiKey> {
+export async function insertKey(
+  tx: Queryable,
+  key: { id: string; workspaceId: string; userId: string; name: string; secretHash: string; scopes: readonly ApiKeyScope[]; expiresAt: Date | null },
+): Promise<ApiKey> {
   const row = await queryOne<ApiKey>(
     tx,
-    `INSERT INTO api_keys AS k (id, workspace_id, user_id, name, secret_hash) VALUES ($1, $2, $3, $4, $5) RETURNING ${COLUMNS}`,
-    [key.id, key.workspaceId, key.userId, key.name, key.secretHash],
+    `INSERT INTO api_keys AS k (id, workspace_id, user_id, name, secret_hash, scopes, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`,
+    [key.id, key.workspaceId, key.userId, key.name, key.secretHash, key.scopes, key.expiresAt],
   );
   return row!;
 }
@@ -42,11 +48,20 @@ export async function revokeKeysOf(tx: Queryable, workspaceId: string, userId: s
   return rows.map((r) => r.id);
 }
 
-/** The live key of a secret's hash, with its maker, who must still be a JOINED member of its workspace. */
+/** The unrevoked key of a secret's hash (expired or not: the caller says which), with its maker, who must still be a JOINED member of its workspace. */
 export function keyBySecretHash(db: Queryable, hash: string) {
-  return queryOne<{ id: string; workspaceId: string; lastUsedAt: Date | null; userId: string; email: string; name: string | null }>(
+  return queryOne<{
+    id: string;
+    workspaceId: string;
+    scopes: ApiKeyScope[];
+    expiresAt: Date | null;
+    lastUsedAt: Date | null;
+    userId: string;
+    email: string;
+    name: string | null;
+  }>(
     db,
-    `SELECT k.id, k.workspace_id AS "workspaceId", k.last_used_at AS "lastUsedAt", u.id AS "userId", u.email, u.name
+    `SELECT k.id, k.workspace_id AS "workspaceId", k.scopes, k.expires_at AS "expiresAt", k.last_used_at AS "lastUsedAt", u.id AS "userId", u.email, u.name
        FROM api_keys k
        JOIN users u ON u.id = k.user_id
        JOIN memberships m ON m.workspace_id = k.workspace_id AND m.user_id = k.user_id
@@ -59,14 +74,19 @@ export async function touchKey(db: Queryable, id: string): Promise<void> {
   await db.query(`UPDATE api_keys SET last_used_at = now() WHERE id = $1`, [id]);
 }
 
-/** Which of these keys are still live. */
+/** Which of these keys still work (neither revoked nor expired). */
 export async function liveKeys(db: Queryable, ids: readonly string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
-  const rows = await queryRows<{ id: string }>(db, `SELECT id FROM api_keys WHERE id = ANY($1::uuid[]) AND revoked_at IS NULL`, [ids]);
+  const rows = await queryRows<{ id: string }>(db, `SELECT id FROM api_keys k WHERE k.id = ANY($1::uuid[]) AND ${liveKey('k')}`, [ids]);
   return new Set(rows.map((k) => k.id));
 }
 
 /** How many live keys a person has in a workspace (a cap, server/limits/caps.ts). */
 export async function liveKeyCount(tx: Queryable, workspaceId: string, userId: string): Promise<number> {
   return (await queryOne<{ n: number }>(tx, `SELECT count(*)::int AS n FROM api_keys WHERE workspace_id = $1 AND user_id = $2 AND revoked_at IS NULL`, [workspaceId, userId]))!.n;
+}
+
+/** Keys by id, revoked ones too (Job.apiKey names the key that started a job, whatever became of it). */
+export function keysByIds(db: Queryable, ids: readonly string[]): Promise<Array<ApiKey & { id: string }>> {
+  return queryRows(db, `SELECT ${COLUMNS} FROM api_keys k WHERE k.id = ANY($1::uuid[])`, [ids]);
 }

@@ -1,4 +1,5 @@
 import { registerEnumType } from 'type-graphql';
+import { API_KEY_SCOPES } from '../api-keys/api-key.entity';
 import { ISSUE_STATUSES } from '../issues/issue.entity';
 import { JOB_STATUSES, JOB_TYPES } from '../jobs/job.entity';
 import { RESOURCE_ROLES, RESOURCE_TYPES } from '../resources/resource.entity';
@@ -14,6 +15,7 @@ export const ResourceRoleEnum = asEnum(RESOURCE_ROLES);
 export const JobTypeEnum = asEnum(JOB_TYPES);
 export const JobStatusEnum = asEnum(JOB_STATUSES);
 export const IssueStatusEnum = asEnum(ISSUE_STATUSES);
+export const ApiKeyScopeEnum = asEnum(API_KEY_SCOPES);
 export const SortDirectionEnum = asEnum(['ASC', 'DESC'] as const);
 export type SortDirection = keyof typeof SortDirectionEnum;
 
@@ -29,3 +31,7 @@ registerEnumType(JobTypeEnum, { name: 'JobType' });
 registerEnumType(JobStatusEnum, { name: 'JobStatus', valuesConfig: { CANCELLED: { description: 'Stopped on request before it finished.' } } });
 registerEnumType(IssueStatusEnum, { name: 'IssueStatus' });
 registerEnumType(SortDirectionEnum, { name: 'SortDirection' });
+registerEnumType(ApiKeyScopeEnum, {
+  name: 'ApiKeyScope',
+  description: 'What an API key may do. READ: queries and subscriptions. JOBS: READ, plus starting and reporting jobs. FULL: all its maker may.',
+});

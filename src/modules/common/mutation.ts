@@ -1,10 +1,10 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { Access } from '../../authorization/access';
-import { authorize } from '../../authorization/guard';
+import { authorize, refusal } from '../../authorization/guard';
 import type { RuleName } from '../../authorization/policy';
 import { appendJobEvent, type JobEventSource } from '../../events/job-event-log';
 import type { Context } from '../../server/context';
-import { forbidden, notFound } from '../../server/errors';
+import { notFound } from '../../server/errors';
 import { audit, type AuditRecord } from '../audit/audit.data';
 import { lockMembershipChanges, lockPeople, type LockedMember, type LockMode } from '../users/users.data';
 
@@ -12,7 +12,7 @@ import { lockMembershipChanges, lockPeople, type LockedMember, type LockMode } f
  * THE path of every mutation (its input was checked at the boundary, input-checks.ts):
  *
  *   transaction -> lock -> the rule again under the locks -> change -> audit -> job events
- *   -> commit -> publish -> forget the request's caches
+ *   -> (Idempotency-Key) committed -> commit -> publish -> forget the request's caches
  *
  * Locks are taken in one order everywhere, so that two mutations never wait on each other in
  * a circle: the workspace's membership lock (changes of workspace roles only), the memberships
@@ -65,9 +65,11 @@ export async function runMutation<L, R>(ctx: Context, steps: MutationSteps<L, R>
       const locked = steps.lock ? await steps.lock(tx, people) : (undefined as L);
       const verdict = await authorize(txCtx, steps.rule, steps.parent, steps.args);
       if (verdict === 'hidden') throw notFound(steps.what);
-      if (verdict !== true) throw forbidden();
+      if (verdict !== true) throw refusal(ctx, steps.rule);
       const change = await steps.change(tx, locked, txCtx);
       const seq = await recordChange(tx, change);
+      // Sent with an Idempotency-Key: that it happened commits with it (a retry never runs it twice).
+      await ctx.idempotency?.committed(tx);
       return { change, seq, workspaceId: change.jobEvents?.[0]?.workspaceId };
     });
     if (seq !== null && workspaceId) ctx.services.jobFeed.published(workspaceId, seq);

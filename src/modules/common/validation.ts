@@ -83,6 +83,25 @@ export const ids =
     return [...new Set(list.map((v) => (typeof v === 'string' ? v.toLowerCase() : v)))];
   };
 
+/** A list of enum values: at least one, de-duplicated, in order. */
+export const someOf = (): FieldCheck => (value, field) => {
+  const list = Array.isArray(value) ? value : [];
+  if (list.length === 0) throw badInput(field, `${field} must name at least one value`);
+  return [...new Set(list)];
+};
+
+/** A moment in the future, at most `maxYears` ahead. */
+export const futureDate =
+  (maxYears: number): FieldCheck =>
+  (value, field) => {
+    const at = value instanceof Date ? value : new Date(NaN);
+    const latest = new Date();
+    latest.setUTCFullYear(latest.getUTCFullYear() + maxYears);
+    if (!(at.getTime() > Date.now())) throw badInput(field, `${field} must be in the future`);
+    if (at > latest) throw badInput(field, `${field} must be at most ${maxYears} years ahead`);
+    return at;
+  };
+
 /** A number from 0 to 1. */
 export const fraction = (): FieldCheck => (value, field) => {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1) throw badInput(field, `${field.split('.').pop()} must be from 0 to 1`);

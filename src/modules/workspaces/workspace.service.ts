@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from '../../server/context';
-import { badInput, invariant, notFound, unauthenticated } from '../../server/errors';
+import { invariant, notFound, unauthenticated } from '../../server/errors';
 import type { Queryable } from '../../database/sql';
 import { CAPS, capExceeded } from '../../server/limits/caps';
 import { runMutation } from '../common/mutation';
@@ -34,10 +34,9 @@ export async function keepsWorkspaceCap(tx: Queryable, userId: string): Promise<
   if ((await joinedCount(tx, userId)) > CAPS.personWorkspaces) throw capExceeded('personWorkspaces', 'You would be in more workspaces than a person may join');
 }
 
-/** Any signed-in person; they become its first ADMIN, and their email's domain its first internal domain. */
+/** Any signed-in person (never an API key: the rule); they become its first ADMIN, and their email's domain its first internal domain. */
 export async function createWorkspace(ctx: Context, input: CreateWorkspaceInput): Promise<Workspace> {
   const viewer = ctx.viewer!;
-  if (viewer.apiKey) throw badInput('input', 'An API key acts in its own workspace only; sign in to create a workspace');
   const internalDomains = input.internalDomains ?? [domainOf(viewer.email)];
   const row = await runMutation(ctx, {
     rule: 'createWorkspace',

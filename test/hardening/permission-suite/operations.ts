@@ -344,6 +344,11 @@ export const OPERATIONS: Record<string, OpSpec> = {
     build: (b, s) => b.w.apiKeys.push({ key: 'K', ws: 'A', user: s.ownKey && s.viewer ? 'viewer' : 'owner' }),
     invoke: (_s, ids) => workspaceField(ids, 'apiKeys', {}, {}, 'id', listed((ws) => ws.apiKeys, ids.id('K'))),
   },
+  'Workspace.webhooks': {
+    relations: () => one,
+    build: (b) => b.w.webhooks.push({ key: 'H', ws: 'A' }),
+    invoke: (_s, ids) => workspaceField(ids, 'webhooks', {}, {}, 'id', () => 'allow'),
+  },
   'Workspace.auditLog': {
     relations: () => one,
     build: nothing,
@@ -589,6 +594,20 @@ export const OPERATIONS: Record<string, OpSpec> = {
     relations: () => one,
     build: nothing,
     invoke: (_s, ids) => withInput('createApiKey', 'CreateApiKeyInput', { workspaceId: ids.id('A'), name: 'A key' }, 'apiKey { id }'),
+  },
+  // ---- Webhooks ------------------------------------------------------------------------------
+  'Mutation.createWebhook': {
+    relations: () => one,
+    build: nothing,
+    invoke: (_s, ids) => withInput('createWebhook', 'CreateWebhookInput', { workspaceId: ids.id('A'), url: 'https://93.184.216.34/hooks/new' }, 'webhook { id }'),
+  },
+  'Mutation.deleteWebhook': {
+    relations: () => (['here', 'elsewhere', 'nowhere'] as const).map((place) => ({ place })),
+    build: (b, s) => {
+      const ws = b.wsOf(s.place!);
+      if (ws) b.w.webhooks.push({ key: 'H', ws });
+    },
+    invoke: (_s, ids) => withId('deleteWebhook', 'id', ids.id('H')),
   },
   'Mutation.revokeApiKey': {
     relations: () => [{ ownKey: true }, { ownKey: false }, ...places({ ownKey: true })],

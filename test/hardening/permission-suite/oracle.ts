@@ -211,8 +211,12 @@ export function oracle(s: Scenario): Expectation {
       // The contract: "ADMINs only".
       return yesNo(role === 'ADMIN');
     case 'Mutation.createWebhook':
-      // "Webhooks (createWebhook, deleteWebhook, Workspace.webhooks): workspace ADMINs only." (Asked by viewerCan.)
+    case 'Workspace.webhooks':
+      // "Webhooks (createWebhook, deleteWebhook, Workspace.webhooks): workspace ADMINs only."
       return yesNo(role === 'ADMIN');
+    case 'Mutation.deleteWebhook':
+      // Only ADMINs see webhooks: to anyone else one does not exist (as a project tag).
+      return placed === 'here' && role === 'ADMIN' ? allow : NOT_FOUND;
     case 'Mutation.createApiKey':
     case 'Subscription.jobEvents':
       return allow;

@@ -24,6 +24,7 @@ export function pureContext(world: World, ids: Ids, viewerKey: string | null): C
   const jobs = byId(world.jobs);
   const apiKeys = byId(world.apiKeys);
   const projectTags = byId(world.projectTags);
+  const webhooks = byId(world.webhooks);
   const issueTags = byId(world.issueTags);
   const issues = byId(world.issues);
   const users = byId(world.users);
@@ -147,6 +148,10 @@ export function pureContext(world: World, ids: Ids, viewerKey: string | null): C
     async apiKey(id: string) {
       const k = isUuid(id) ? apiKeys.get(norm(id)) : undefined;
       return k ? { workspaceId: uid(k.ws), ownerId: uid(k.user) } : null;
+    },
+    async webhook(id: string) {
+      const h = isUuid(id) ? webhooks.get(norm(id)) : undefined;
+      return h ? { workspaceId: uid(h.ws) } : null;
     },
     async projectTag(id: string) {
       const t = isUuid(id) ? projectTags.get(norm(id)) : undefined;

@@ -21,6 +21,7 @@ export interface World {
   /** A job on resource `res` (a dataset for DATA_IMPORT, else a project), maybe a retry of job `retryOf`. */
   jobs: Array<{ key: string; ws: string; type: JobType; status: JobStatus; user: string; res: string; retryOf?: string }>;
   apiKeys: Array<{ key: string; ws: string; user: string }>;
+  webhooks: Array<{ key: string; ws: string }>;
 }
 
 export function emptyWorld(): World {
@@ -39,6 +40,7 @@ export function emptyWorld(): World {
     issues: [],
     jobs: [],
     apiKeys: [],
+    webhooks: [],
   };
 }
 
@@ -81,6 +83,7 @@ export class Rows {
   jobs: [string[], string[], string[], string[], string[], Array<string | null>, Array<string | null>, Array<string | null>] = [[], [], [], [], [], [], [], []];
   jobEvents: [string[], string[], string[], string[], string[], number[]] = [[], [], [], [], [], []]; // ws, job, user, type, status, order
   apiKeys: [string[], string[], string[], string[]] = [[], [], [], []]; // id, ws, user, hash
+  webhooks: [string[], string[]] = [[], []]; // id, ws
 
   add(world: World, ids: Ids, options: { jobEvents?: boolean } = {}): void {
     const wsOf = new Map(world.resources.map((r) => [r.key, r.ws]));
@@ -178,6 +181,10 @@ export class Rows {
       this.apiKeys[2].push(ids.id(k.user));
       this.apiKeys[3].push(createHash('sha256').update(`not-a-real-key-${id}`).digest('hex'));
     }
+    for (const h of world.webhooks) {
+      this.webhooks[0].push(ids.id(h.key));
+      this.webhooks[1].push(ids.id(h.ws));
+    }
   }
 
   /** Writes everything, a few statements in all (one per table). */
@@ -233,5 +240,6 @@ export class Rows {
       );
     }
     await q(`INSERT INTO api_keys (id, workspace_id, user_id, name, secret_hash) SELECT id, w, u, 'key', h FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[]) AS t(id, w, u, h)`, this.apiKeys);
+    await q(`INSERT INTO webhooks (id, workspace_id, url, secret, event_seq) SELECT id, w, 'https://hooks.example.com/x', 'secret', 0 FROM unnest($1::uuid[], $2::uuid[]) AS t(id, w)`, this.webhooks);
   }
 }

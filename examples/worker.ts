@@ -1,8 +1,10 @@
 /**
  * How a real worker reports a job to workspace-api: a small, complete example.
  *
- * A worker (an importer, a trainer) holds an API key of the workspace it works for (made once
- * with the createApiKey mutation; it acts as the person who made it, in that workspace only).
+ * A worker (an importer, a trainer) holds an API key of the workspace it works for, made once
+ * with the createApiKey mutation with `scopes: [JOBS]` (and best an `expiresAt`): it acts as the
+ * person who made it, in that workspace only, and may read and run jobs but change nothing else,
+ * so a leaked worker key cannot invite people or hand out roles.
  * For each piece of work it
  *   1. starts a job:            startJob(input: { workspaceId, type, datasetId | projectId })
  *   2. reports progress (0..1):  reportJobProgress(input: { jobId, progress }), only ever growing;
@@ -49,6 +51,9 @@ export class WorkspaceApi {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${this.token}` },
       body: JSON.stringify({ query, variables }),
+    }).catch((error: Error & { cause?: { code?: string } }) => {
+      // fetch says only "fetch failed": name the address and the reason.
+      throw new Error(`could not reach ${this.url} (${error.cause?.code ?? error.message})`);
     });
     const body = (await res.json()) as { data?: T; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> };
     if (body.errors?.length) {

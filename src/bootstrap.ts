@@ -8,7 +8,10 @@ import { runPendingMigrations } from './database/migrate';
 import { openDatabase, type Database } from './database/data-source';
 import { waitForDatabase } from './database/wait-for-database';
 import { createJobFeed } from './events/create-job-feed';
+import { expireIdempotencyKeys } from './modules/idempotency/idempotency-expiry';
+import { startHeartbeatSweep } from './modules/jobs/heartbeat-sweep';
 import { Mailer } from './modules/mail/mailer';
+import { WebhookSender } from './modules/webhooks/webhook-sender';
 import { buildAppSchema } from './schema';
 import { createApp, type App } from './server/app';
 import { Authenticator } from './server/authentication';
@@ -53,7 +56,9 @@ export async function startService(
       onRevoked: (revocation) => connections.closeHere(revocation),
     }),
     connections,
+    webhooks: new WebhookSender(database.dataSource, log, config.webhooks),
   };
+  services.jobFeed.onEvents((workspaceId) => services.webhooks.wake(workspaceId));
   connections.publishWith((revocation) => services.jobFeed.broadcastRevocation(revocation));
   await services.jobFeed.start();
   let app: App;
@@ -71,6 +76,9 @@ export async function startService(
     throw error;
   }
   services.mailer.start();
+  const heartbeats = startHeartbeatSweep({ db: services.db, jobFeed: services.jobFeed, log, everyMs: config.heartbeatSweepMs });
+  const idempotencyExpiry = expireIdempotencyKeys(services.db, log);
+  services.webhooks.start();
   database.lock?.update({ holder: `the service on port ${port}` });
   // On the embedded database, the CLI's commands run here (no second process may open it).
   const relay = database.lock ? await serveCliRelay(database.lock, (argv, io) => runCli(argv, { database, io }), log) : undefined;
@@ -81,7 +89,10 @@ export async function startService(
     close: async () => {
       await relay?.close();
       await app.stop();
+      await heartbeats.stop();
+      await idempotencyExpiry.stop();
       await services.mailer.stop();
+      await services.webhooks.stop();
       await services.jobFeed.stop();
       if (!options.database) await database.close();
     },

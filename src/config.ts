@@ -23,6 +23,8 @@ export interface Config {
   jobEventRetentionMs: number;
   /** A job feed read, or the LISTEN connection's check, not answered by then is given up: reconnect and catch up. */
   jobFeedStallMs: number;
+  /** How often each instance looks for PROCESSING jobs whose worker fell silent past their heartbeat. */
+  heartbeatSweepMs: number;
   /** Base URL used in invitation links. */
   publicUrl: string;
   /** The app's sign-in page: invitation links go there (with ?workspaceId=) instead of the service's own page. */
@@ -36,6 +38,22 @@ export interface Config {
   trustProxy: number;
   /** When queries are compiled (graphql-jit) instead of interpreted by graphql-js. */
   execution: { compileAfter: number; maxCompiled: number };
+  webhooks: WebhookConfig;
+}
+
+/** How webhooks are sent (docs/webhooks.md). */
+export interface WebhookConfig {
+  /** http URLs and private, loopback and link-local addresses allowed (development and tests only). */
+  allowPrivate: boolean;
+  /** One attempt's bound, from connecting to the end of the answer. */
+  timeoutMs: number;
+  /** The first retry comes within this; each next one's bound doubles, up to retryMaxMs. */
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** A delivery still failing this long after its event is given up (FAILED), and the next one goes. */
+  giveUpAfterMs: number;
+  /** How often the sender looks at the log and the due deliveries without being woken. */
+  pollMs: number;
 }
 
 export interface Limits {
@@ -167,6 +185,7 @@ export function loadConfig(env: Env = process.env): Config {
     redisUrl: urlVar(env, 'REDIS_URL', ['redis:', 'rediss:']),
     jobEventRetentionMs: retentionHours * 3600_000,
     jobFeedStallMs: intVar(env, 'FEED_STALL_MS', 10_000, 100, 600_000),
+    heartbeatSweepMs: intVar(env, 'HEARTBEAT_SWEEP_MS', 5_000, 50, 3_600_000),
     publicUrl: urlVar(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`,
     appSignInUrl: urlVar(env, 'APP_SIGN_IN_URL', ['http:', 'https:']),
     seedDemo: oneOf(env, 'SEED_DEMO', ['true', 'false'] as const, nodeEnv === 'production' ? 'false' : 'true') === 'true',
@@ -184,6 +203,14 @@ export function loadConfig(env: Env = process.env): Config {
     execution: {
       compileAfter: intVar(env, 'GRAPHQL_COMPILE_AFTER', 1, 0, 1_000_000),
       maxCompiled: intVar(env, 'GRAPHQL_COMPILED_MAX', 500, 1, 100_000),
+    },
+    webhooks: {
+      allowPrivate: oneOf(env, 'WEBHOOK_ALLOW_PRIVATE', ['true', 'false'] as const, 'false') === 'true',
+      timeoutMs: intVar(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
+      retryBaseMs: intVar(env, 'WEBHOOK_RETRY_BASE_MS', 5_000, 10, 3_600_000),
+      retryMaxMs: intVar(env, 'WEBHOOK_RETRY_MAX_MS', 3_600_000, 10, 86_400_000),
+      giveUpAfterMs: intVar(env, 'WEBHOOK_GIVE_UP_AFTER_MS', 86_400_000, 1_000, 30 * 86_400_000),
+      pollMs: intVar(env, 'WEBHOOK_POLL_MS', 5_000, 50, 600_000),
     },
   };
 }

@@ -4,6 +4,7 @@ import type { Config } from './config';
 import type { Database } from './database/data-source';
 import type { JobFeed } from './events/job-feed';
 import type { Mailer } from './modules/mail/mailer';
+import type { WebhookSender } from './modules/webhooks/webhook-sender';
 import type { Authenticator } from './server/authentication';
 import type { Connections } from './server/connections';
 
@@ -21,6 +22,8 @@ export interface Services {
   mailer: Mailer;
   /** The Activity Center feed: job events to this instance's subscribers; started and stopped with the app. */
   jobFeed: JobFeed;
+  /** Delivers job events to webhooks, woken by the feed's notifications; started and stopped with the app. */
+  webhooks: WebhookSender;
   /** This instance's open WebSockets, closed when their credentials are taken away. */
   connections: Connections;
 }

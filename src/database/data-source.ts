@@ -29,6 +29,8 @@ export interface DatabaseOptions {
   applicationName?: string;
   /** What opens the embedded data directory, as a refused second process is told ("the CLI (migrate)"). */
   holder?: string;
+  /** In-memory PGlite only: start from this dump of another instance's files (the tests' migrated template). */
+  snapshot?: Blob;
 }
 
 export interface Database {
@@ -83,7 +85,7 @@ export function buildDatabase(options: DatabaseOptions): Database {
     mkdirSync(dataDir, { recursive: true });
     lock = lockDataDir(dataDir, options.holder ?? 'a workspace-api process');
   }
-  const pglite = new PGlite(dataDir);
+  const pglite = options.snapshot ? new PGlite({ loadDataDir: options.snapshot }) : new PGlite(dataDir);
   const dataSource = new DataSource({ ...common, driver: pgliteDriverModule, extra: { pglite } });
   return {
     dataSource,

@@ -3,6 +3,7 @@ import { ApiKeyEntity } from '../modules/api-keys/api-key.entity';
 import { GroupManagerEntity } from '../modules/groups/group-manager.entity';
 import { GroupMemberEntity } from '../modules/groups/group-member.entity';
 import { GroupEntity } from '../modules/groups/group.entity';
+import { IdempotencyKeyEntity } from '../modules/idempotency/idempotency-key.entity';
 import { IssueTagLinkEntity } from '../modules/issues/issue-tag-link.entity';
 import { IssueEntity } from '../modules/issues/issue.entity';
 import { JobEntity } from '../modules/jobs/job.entity';
@@ -18,6 +19,8 @@ import { MembershipEntity } from '../modules/users/membership.entity';
 import { UserEntity } from '../modules/users/user.entity';
 import { WorkspaceEntity } from '../modules/workspaces/workspace.entity';
 import { JobEventEntity } from '../events/job-event.entity';
+import { WebhookDeliveryEntity } from '../modules/webhooks/webhook-delivery.entity';
+import { WebhookEntity } from '../modules/webhooks/webhook.entity';
 
 /** Every entity, listed explicitly so the app, the tests and the CLI load the same set. */
 export const entities = [
@@ -41,4 +44,7 @@ export const entities = [
   ApiKeyEntity,
   AuditEntryEntity,
   OutboxMailEntity,
+  WebhookEntity,
+  WebhookDeliveryEntity,
+  IdempotencyKeyEntity,
 ];

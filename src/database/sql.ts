@@ -18,6 +18,9 @@ export async function queryRows<T = any>(db: Executor, sql: string, params: unkn
   return result as T[];
 }
 
+/** Marks a statement that a background worker sends on its own, not a request (the tests' statement counter leaves it out). */
+export const BACKGROUND = '/* background */';
+
 /** The first row, or undefined. */
 export async function queryOne<T = any>(db: Executor, sql: string, params: unknown[] = []): Promise<T | undefined> {
   return (await queryRows<T>(db, sql, params))[0];

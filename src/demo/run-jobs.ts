@@ -8,12 +8,13 @@ import { mintToken } from '../dev-token';
  * model training that fails with details, and an import that someone cancels halfway.
  *
  * Credentials, first found wins:
- *   --key wsk_...  (or WSAPI_KEY)      an API key: used as is, in its workspace;
- *   --token <jwt>  (or WSAPI_TOKEN)    a person's token (e.g. the one `npm start` prints): an
- *                                      API key is made with it first;
+ *   --key wsk_...  (or WSAPI_KEY)      an API key (JOBS is enough): used as is, in its workspace;
+ *   --token <jwt>  (or WSAPI_TOKEN)    a person's token (e.g. the one `npm start` prints): a
+ *                                      JOBS API key is made with it first, and revoked when the
+ *                                      demo ends (Ctrl-C too);
  *   AUTH_JWT_SECRET                    the service's secret: signs a development token for the
  *                                      demo ADMIN (ada@demo.example), then as above.
- * --url (WSAPI_URL, default http://localhost:4000/graphql), --workspace <id> (default: the
+ * --url (WSAPI_URL, default http://localhost:$PORT/graphql, PORT 4000), --workspace <id> (default: the
  * demo workspace, or the first one the person administers), --speed <factor> (default 1).
  */
 
@@ -29,34 +30,57 @@ export interface DemoOptions {
 
 export interface DemoResult {
   workspaceId: string;
-  /** The API key the jobs ran with (made here when none was given). */
+  /** The API key the jobs ran with (made here when none was given, and then revoked by the end). */
   key: string;
   jobs: Array<{ name: string; id: string; type: JobType; status: JobStatus }>;
 }
 
 const DEMO_ADMIN = { sub: 'demo|ada', email: 'ada@demo.example', name: 'Ada Admin' };
 
+/** A made key's safety net: should the demo die without revoking it (kill -9), it stops working within this. */
+const DEMO_KEY_LIFETIME_MS = 60 * 60_000;
+
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const log = options.log ?? ((line: string) => console.log(line));
+  if (options.key) return runJobs(options, log, options.key, null);
+  if (!options.token) throw new Error('no credentials: pass --key, --token, or set AUTH_JWT_SECRET to the service\'s secret');
+  const person = new WorkspaceApi(options.url, options.token);
+  const workspaceId = options.workspaceId ?? (await pickWorkspace(person));
+  // A worker needs JOBS and nothing more: the key made here can start and report jobs, not manage the workspace.
+  const { createApiKey: made } = await person.request(
+    `mutation DemoKey($input: CreateApiKeyInput!) { createApiKey(input: $input) { key apiKey { id name } } }`,
+    {
+      input: {
+        workspaceId,
+        name: `demo:jobs ${new Date().toISOString().slice(0, 16)}`,
+        scopes: ['JOBS'],
+        expiresAt: new Date(Date.now() + DEMO_KEY_LIFETIME_MS).toISOString(),
+      },
+    },
+  );
+  log(`made the JOBS API key "${made.apiKey.name}"; it is revoked when the demo ends`);
+  let revoked: Promise<void> | undefined;
+  const revoke = () =>
+    (revoked ??= person
+      .request(`mutation DemoRevokeKey($id: ID!) { revokeApiKey(id: $id) }`, { id: made.apiKey.id })
+      .then(() => log(`revoked the API key "${made.apiKey.name}"`)));
+  const interrupted = () => void revoke().finally(() => process.exit(130));
+  process.once('SIGINT', interrupted);
+  try {
+    return await runJobs({ ...options, workspaceId }, log, made.key as string, person);
+  } finally {
+    process.off('SIGINT', interrupted);
+    await revoke();
+  }
+}
+
+/** The four jobs, run with `key`; `person` (when a token was given) makes a missing dataset or project. */
+async function runJobs(options: DemoOptions, log: (line: string) => void, key: string, person: WorkspaceApi | null): Promise<DemoResult> {
   const speed = options.speed ?? 1;
   const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms * speed * (0.7 + Math.random() * 0.6)));
-
-  let key = options.key;
-  let workspaceId = options.workspaceId;
-  if (!key) {
-    if (!options.token) throw new Error('no credentials: pass --key, --token, or set AUTH_JWT_SECRET to the service\'s secret');
-    const person = new WorkspaceApi(options.url, options.token);
-    workspaceId ??= await pickWorkspace(person);
-    const made = await person.request(
-      `mutation DemoKey($input: CreateApiKeyInput!) { createApiKey(input: $input) { key apiKey { id name } } }`,
-      { input: { workspaceId, name: `demo:jobs ${new Date().toISOString().slice(0, 16)}` } },
-    );
-    key = made.createApiKey.key as string;
-    log(`made the API key "${made.createApiKey.apiKey.name}" (revoke it with revokeApiKey(id: "${made.createApiKey.apiKey.id}"))`);
-  }
   const api = new WorkspaceApi(options.url, key);
-  workspaceId ??= await pickWorkspace(api);
-  const { datasetId, projectId } = await targets(api, workspaceId);
+  const workspaceId = options.workspaceId ?? (await pickWorkspace(api));
+  const { datasetId, projectId } = await targets(api, workspaceId, person ?? api);
   log(`running demo jobs in workspace ${workspaceId}; watch them at ${new URL('/activity/', options.url).href}`);
 
   const jobs: DemoResult['jobs'] = [];
@@ -65,7 +89,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const run = async (name: string, startAfterMs: number, type: JobType, input: { datasetId?: string; projectId?: string; folderName?: string }, work: Parameters<typeof runJob>[2]) => {
     await pause(startAfterMs);
     let id = '';
-    const status = await runJob(api, { workspaceId: workspaceId!, type, ...input }, (job) => {
+    const status = await runJob(api, { workspaceId, type, ...input }, (job) => {
       id = job.id;
       return work(job);
     }, { minIntervalMs: 200 * speed, onChange: onChange(name) });
@@ -129,8 +153,8 @@ async function pickWorkspace(api: WorkspaceApi): Promise<string> {
   return chosen.id;
 }
 
-/** A dataset the key may import into and a project it may train on; made when there is none. */
-async function targets(api: WorkspaceApi, workspaceId: string): Promise<{ datasetId: string; projectId: string }> {
+/** A dataset the key may import into and a project it may train on; made (by `maker`) when there is none. */
+async function targets(api: WorkspaceApi, workspaceId: string, maker: WorkspaceApi): Promise<{ datasetId: string; projectId: string }> {
   const { workspace } = await api.request(
     `query DemoTargets($id: ID!) { workspace(id: $id) {
        datasets(first: 100) { nodes { id viewerRole } }
@@ -139,7 +163,7 @@ async function targets(api: WorkspaceApi, workspaceId: string): Promise<{ datase
   );
   if (!workspace) throw new Error(`no workspace ${workspaceId} for this key`);
   const make = async (mutation: 'createDataset' | 'createProject', name: string) =>
-    (await api.request(`mutation DemoTarget($input: CreateResourceInput!) { ${mutation}(input: $input) { id } }`, { input: { workspaceId, name } }))[mutation]
+    (await maker.request(`mutation DemoTarget($input: CreateResourceInput!) { ${mutation}(input: $input) { id } }`, { input: { workspaceId, name } }))[mutation]
       .id as string;
   const dataset = workspace.datasets.nodes.find((d: any) => d.viewerRole === 'ADMIN');
   const project = workspace.projects.nodes.find((p: any) => p.viewerRole === 'ADMIN' || p.viewerRole === 'TEAM_MANAGER');
@@ -162,6 +186,7 @@ async function main(): Promise<void> {
   });
   if (values.help) {
     console.log('usage: npm run demo:jobs -- [--url http://localhost:4000/graphql] [--key wsk_... | --token <jwt>] [--workspace <id>] [--speed 1]');
+    console.log('The URL defaults to WSAPI_URL, else http://localhost:$PORT/graphql (PORT 4000).');
     console.log('Without --key or --token, AUTH_JWT_SECRET (the service\'s) signs a token for the demo ADMIN.');
     return;
   }
@@ -170,7 +195,9 @@ async function main(): Promise<void> {
   if (!key && !token && process.env.AUTH_JWT_SECRET) token = await mintToken(process.env.AUTH_JWT_SECRET, DEMO_ADMIN, '1h');
   const speed = Number(values.speed ?? process.env.DEMO_SPEED ?? 1);
   if (!Number.isFinite(speed) || speed < 0) throw new Error('--speed must be a number >= 0');
-  await runDemo({ url: values.url ?? process.env.WSAPI_URL ?? 'http://localhost:4000/graphql', key, token, workspaceId: values.workspace, speed });
+  // The service's own PORT when no URL is given: `PORT=5000 npm start` and `PORT=5000 npm run demo:jobs` meet.
+  const url = values.url ?? process.env.WSAPI_URL ?? `http://localhost:${process.env.PORT ?? 4000}/graphql`;
+  await runDemo({ url, key, token, workspaceId: values.workspace, speed });
 }
 
 if (require.main === module) {

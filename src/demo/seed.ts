@@ -98,8 +98,8 @@ export async function seedDemo(db: DataSource, log: Logger): Promise<DemoWorkspa
       const id = randomUUID();
       const at = `now() - interval '${jobs.length - i} hours'`;
       await tx.query(
-        `INSERT INTO jobs (id, workspace_id, type, status, progress, user_id, project_id, dataset_id, folder_id, error_message, error_details, created_at, updated_at, finished_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, ${at}, ${at}, CASE WHEN $4 = 'PROCESSING' THEN NULL ELSE ${at} END)`,
+        `INSERT INTO jobs (id, workspace_id, type, status, progress, user_id, project_id, dataset_id, folder_id, error_message, error_details, created_at, updated_at, last_report_at, finished_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, ${at}, ${at}, ${at}, CASE WHEN $4 = 'PROCESSING' THEN NULL ELSE ${at} END)`,
         [id, workspaceId, j.type, j.status, j.progress, admin, j.project, j.dataset, j.folder, j.error, j.error ? 'CUDA error: out of memory at epoch 3' : null],
       );
       seq += 1;

@@ -108,12 +108,14 @@ export async function startPosition(db: Executor, workspaceId: string, after: nu
 /**
  * Deletes the events older than the cutoff, as a prefix of each workspace's log (occurred_at is
  * the time its transaction began, so it is not strictly ordered by seq: cutting by seq keeps
- * the rest dense). Answers how many rows went.
+ * the rest dense). Never past a webhook's position: events a webhook has not yet turned into
+ * deliveries stay (a delivery keeps its own copy of the event after that). Answers how many rows went.
  */
 export async function pruneEvents(db: Executor, olderThan: Date): Promise<number> {
   const rows = await queryRows<{ n: number }>(
     db,
-    `WITH old AS (SELECT workspace_id, max(seq) AS upto FROM job_events WHERE occurred_at < $1 GROUP BY workspace_id),
+    `WITH old AS (SELECT e.workspace_id, LEAST(max(e.seq), (SELECT min(w.event_seq) FROM webhooks w WHERE w.workspace_id = e.workspace_id)) AS upto
+                   FROM job_events e WHERE e.occurred_at < $1 GROUP BY e.workspace_id),
           gone AS (DELETE FROM job_events e USING old WHERE e.workspace_id = old.workspace_id AND e.seq <= old.upto RETURNING 1)
      SELECT count(*)::int AS n FROM gone`,
     [olderThan],

@@ -19,6 +19,10 @@ export async function subscribeJobEvents(
   if (!ctx.transport || !ctx.viewer) {
     throw badInput('jobEvents', 'jobEvents is a subscription: use the WebSocket (graphql-transport-ws) on /graphql');
   }
+  // An event carries no creation time, and the list's filters are not the feed's: refused rather than ignored.
+  for (const field of ['userIds', 'createdAfter', 'createdBefore'] as const) {
+    if (args.filter?.[field] != null) throw badInput(`filter.${field}`, `jobEvents filters by types and statuses only; ${field} is a filter of workspace.jobs`);
+  }
   const after = decodeEventCursor(args.after, args.workspaceId);
   const { types, statuses } = jobFilterSets(args.filter);
   const position = await startPosition(ctx.db, args.workspaceId, after);

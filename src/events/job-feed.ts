@@ -120,6 +120,8 @@ export class JobFeed {
   private readonly channels = new Map<string, Channel>();
   private readonly timers: NodeJS.Timeout[] = [];
   private stopped = false;
+  /** Others woken by each new event (the webhook sender). */
+  private readonly listeners: Array<(workspaceId: string) => void> = [];
   private readonly pageSize: number;
   private readonly stallMs: number;
   /** Counters since start: pages of events read, payloads executed, messages written, stalled rounds restarted. */
@@ -243,7 +245,13 @@ export class JobFeed {
     return n;
   }
 
+  /** Calls `listener` whenever a workspace's log grows (a change through this instance or another). */
+  onEvents(listener: (workspaceId: string) => void): void {
+    this.listeners.push(listener);
+  }
+
   private wake(workspaceId: string, seq: number): void {
+    for (const listener of this.listeners) listener(workspaceId);
     const channel = this.channels.get(workspaceId);
     if (channel && seq > channel.head) this.schedule(channel);
   }

@@ -47,20 +47,27 @@ it('with a person\'s token: makes an API key and its targets, then runs the four
   expect(cancelled.progress).toBeCloseTo(0.35, 5); // it stopped at the first report after the cancel
   // Every job ran as the key's maker, through the key.
   expect(workspace.jobs.nodes.every((j: any) => j.user.email === admin.email && j.finishedAt)).toBe(true);
-  expect(workspace.apiKeys).toEqual([expect.objectContaining({ name: expect.stringMatching(/^demo:jobs /) })]);
+  // The JOBS key it made is revoked when it ends, and so works no more.
+  expect(workspace.apiKeys).toEqual([]);
+  expect((await server.gql(`{ viewer { id } }`, {}, result.key)).status).toBe(401);
+  expect(lines).toEqual(expect.arrayContaining([expect.stringMatching(/^made the JOBS API key "demo:jobs /), expect.stringMatching(/^revoked the API key /)]));
+  const [made] = await server.db.query(`SELECT scopes, expires_at FROM api_keys WHERE workspace_id = $1`, [workspaceId]);
+  expect(made.scopes).toEqual(['JOBS']);
+  expect(made.expires_at).not.toBeNull();
   expect(workspace.datasets.nodes).toEqual([{ name: 'Demo imports' }]);
   expect(workspace.projects.nodes).toEqual([{ name: 'Demo training' }]);
   expect(lines.some((l) => l.includes('/activity/'))).toBe(true);
 });
 
-it('with an API key: runs in the key\'s workspace on what is there, making nothing', async () => {
+it('with a JOBS API key: runs in the key\'s workspace on what is there, making nothing', async () => {
   const { workspaceId, admin } = await createWorkspace(server, 'Keyed');
   const make = async (field: string, name: string) =>
     (await server.gql(`mutation($input: CreateResourceInput!) { ${field}(input: $input) { id } }`, { input: { workspaceId, name } }, admin.token)).data[field].id;
   await make('createDataset', 'Frames');
   await make('createProject', 'Boxes');
-  const key = (await server.gql(`mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { key } }`, { input: { workspaceId, name: 'ci' } }, admin.token)).data
-    .createApiKey.key;
+  const key = (
+    await server.gql(`mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { key } }`, { input: { workspaceId, name: 'ci', scopes: ['JOBS'] } }, admin.token)
+  ).data.createApiKey.key;
 
   const result = await runDemo({ url: server.url, key, speed: 0, log: () => undefined });
 
@@ -70,6 +77,15 @@ it('with an API key: runs in the key\'s workspace on what is there, making nothi
   expect(workspace.datasets.nodes).toEqual([{ name: 'Frames' }]);
   expect(workspace.projects.nodes).toEqual([{ name: 'Boxes' }]);
   expect(workspace.apiKeys).toHaveLength(1);
+});
+
+it('names the address it could not reach', async () => {
+  // A port nothing listens on: one the OS gave out and took back.
+  const probe = (await import('node:net')).createServer();
+  const port = await new Promise<number>((resolve) => probe.listen(0, '127.0.0.1', () => resolve((probe.address() as { port: number }).port)));
+  await new Promise((resolve) => probe.close(resolve));
+  const url = `http://127.0.0.1:${port}/graphql`;
+  await expect(runDemo({ url, token: 'x', speed: 0, log: () => undefined })).rejects.toThrow(`could not reach ${url} (ECONNREFUSED)`);
 });
 
 it('refuses to start without credentials', async () => {

@@ -64,8 +64,10 @@ it('the tour runs as the README tells it, on the demo workspace', async () => {
   expect(dashcam.viewerRole).toBe('ADMIN');
   env.DATASET_ID = dashcam.id;
 
+  env.KEY_EXPIRES_AT = new Date(Date.now() + 90 * 86_400_000).toISOString(); // as the README's tour sets it
   const { createApiKey } = await run('create-api-key');
   expect(createApiKey.key).toMatch(/^wsk_/);
+  expect(createApiKey.apiKey).toMatchObject({ scopes: ['JOBS'], expiresAt: env.KEY_EXPIRES_AT });
   const key = createApiKey.key;
 
   const { startJob } = await run('start-import', key);

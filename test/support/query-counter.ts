@@ -4,12 +4,13 @@ import type { DataSource, Logger } from 'typeorm';
  * Counts the SQL statements a DataSource runs (every statement, in or out of a transaction,
  * passes TypeORM's logger.logQuery, whatever the logging option says). Wraps the logger in
  * place; `stop()` puts the original back. The service's background workers (the mail outbox,
- * the job feed) share the DataSource: statements matching `ignore` are not counted.
+ * the job feed, statements marked with the SQL comment `background`) share the DataSource:
+ * statements matching `ignore` are not counted.
  *
  *   const counter = countQueries(server.db);
  *   const n = await counter.during(() => server.gql(...));
  */
-export const BACKGROUND_STATEMENTS = /\boutbox_mail\b|\bjob_events\b|\bLISTEN\b|\bpg_notify\b/i;
+export const BACKGROUND_STATEMENTS = /\boutbox_mail\b|\bjob_events\b|\bLISTEN\b|\bpg_notify\b|\/\* background \*\//i;
 
 export interface QueryCounter {
   readonly count: number;

@@ -1,4 +1,5 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { ApiKeyEntity } from '../api-keys/api-key.entity';
 import { ResourceEntity } from '../resources/resource.entity';
 import { UserEntity } from '../users/user.entity';
 import { WorkspaceEntity } from '../workspaces/workspace.entity';
@@ -13,6 +14,10 @@ export type JobStatus = (typeof JOB_STATUSES)[number];
 @Index('jobs_workspace_created_idx', ['workspaceId', 'createdAt', 'id'])
 @Index('jobs_workspace_user_created_idx', ['workspaceId', 'userId', 'createdAt', 'id'])
 @Index('jobs_workspace_status_idx', ['workspaceId', 'status'])
+@Index('jobs_workspace_finished_idx', ['workspaceId', 'finishedAt', 'id'])
+// The heartbeat sweep reads only PROCESSING jobs that have a heartbeat.
+@Index('jobs_heartbeat_due_idx', ['lastReportAt'], { where: `status = 'PROCESSING' AND heartbeat_seconds IS NOT NULL` })
+@Check('jobs_heartbeat_seconds_check', `"heartbeat_seconds" BETWEEN 10 AND 86400`)
 export class JobEntity {
   @PrimaryColumn('uuid')
   id!: string;
@@ -55,6 +60,18 @@ export class JobEntity {
   @Column('uuid', { name: 'cancelled_by', nullable: true })
   cancelledById!: string | null;
 
+  /** The API key that started it (retryJob: the retrying key); null when a JWT did or the key is gone. */
+  @Column('uuid', { name: 'api_key_id', nullable: true })
+  apiKeyId!: string | null;
+
+  /** A PROCESSING job with no report for this many seconds turns ERROR (the heartbeat sweep); null: never. */
+  @Column('int', { name: 'heartbeat_seconds', nullable: true })
+  heartbeatSeconds!: number | null;
+
+  /** The last time its worker reported: start, progress, completion or failure. */
+  @Column('timestamptz', { name: 'last_report_at', default: () => 'now()' })
+  lastReportAt!: Date;
+
   @Column('timestamptz', { name: 'created_at' })
   createdAt!: Date;
 
@@ -87,6 +104,10 @@ export class JobEntity {
   @ManyToOne(() => JobEntity, { onDelete: 'SET NULL' })
   @JoinColumn({ name: 'retry_of' })
   retryOfJob?: JobEntity;
+
+  @ManyToOne(() => ApiKeyEntity, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'api_key_id' })
+  apiKey?: ApiKeyEntity;
 
   @ManyToOne(() => UserEntity, { onDelete: 'SET NULL' })
   @JoinColumn({ name: 'cancelled_by' })

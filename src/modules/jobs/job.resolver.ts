@@ -16,7 +16,9 @@ import { WorkspaceUser } from '../users/workspace-user.types';
 import { Workspace } from '../workspaces/workspace.types';
 import { foldersById, jobsById } from './job.loaders';
 import * as jobs from './job.service';
-import { FailJobInput, Job, JobCapabilities, JobConnection, JobEvent, JobFilter, JobProgressInput, StartJobInput, StorageFolder } from './job.types';
+import { FailJobInput, Job, JobCapabilities, JobConnection, JobEvent, JobFilter, JobOrder, JobProgressInput, StartJobInput, StorageFolder } from './job.types';
+import { apiKeysById } from '../api-keys/api-key.loaders';
+import { ApiKey } from '../api-keys/api-key.types';
 
 @Resolver(() => Job)
 export class JobResolver {
@@ -99,6 +101,14 @@ export class JobResolver {
     return original && actor && sees(scopes.job, actor, { startedBy: original.userId }) ? original : null;
   }
 
+  @FieldResolver(() => ApiKey, { nullable: true, description: 'The API key that started it, if one did (visible to the starter and ADMINs).' })
+  async apiKey(@Root() job: Job, @Ctx() ctx: Context): Promise<ApiKey | null> {
+    if (!job.apiKeyId) return null;
+    // Whoever reaches a job sees it (scopes.job: its starter, ADMINs); checked again here, cheaply, as retryOf does.
+    const [key, actor] = await Promise.all([apiKeysById(ctx).load(job.apiKeyId), ctx.access.actor(job.workspaceId)]);
+    return key && actor && sees(scopes.job, actor, { startedBy: job.userId }) ? key : null;
+  }
+
   @FieldResolver(() => JobCapabilities)
   viewerCan(@Root() job: Job, @Ctx() ctx: Context): Promise<JobCapabilities> {
     const resourceId = job.projectId ?? job.datasetId;
@@ -126,10 +136,11 @@ export class WorkspaceJobsResolver {
     @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number,
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Info() info: GraphQLResolveInfo,
+    @Arg('orderBy', () => JobOrder, { nullable: true, description: 'Newest first when absent; ties by id, unfinished jobs last.' }) orderBy: JobOrder | null,
   ): Promise<JobConnection> {
     // Counting every job that matches costs more than the page: only when totalCount is read.
     // The starters come with the page when they are read (one statement, not two).
-    return jobs.listJobs(ctx, workspace.id, { filter, first, after }, {
+    return jobs.listJobs(ctx, workspace.id, { filter, orderBy, first, after }, {
       totalCount: selectsSubField(info, 'totalCount'),
       starters: selectsSubField(info, 'nodes', 'user'),
     });

@@ -6,10 +6,10 @@ import { AppError, badInput, notFound } from '../../server/errors';
 import { runMutation, type Change } from '../common/mutation';
 import { decodeCursor, pageSize, toPage, type Page } from '../common/pagination';
 import { workspaceUsers } from '../users/users.loaders';
-import type { JobStatus, JobType } from './job.entity';
+import { JOB_STATUSES, type JobStatus, type JobType } from './job.entity';
 import { jobsById } from './job.loaders';
-import type { FailJobInput, Job, JobFilter, JobProgressInput, StartJobInput } from './job.types';
-import { folderNamed, insertJob, jobById, listJobs as listRows, lockJob, updateJob, type JobChange } from './jobs.data';
+import type { FailJobInput, Job, JobFilter, JobOrder, JobOrderField, JobProgressInput, StartJobInput } from './job.types';
+import { folderNamed, insertJob, jobById, listJobs as listRows, lockJob, touchJobReport, updateJob, type JobChange } from './jobs.data';
 
 /**
  * The Activity Center's jobs. Every change takes the mutation path (common/mutation.ts): it
@@ -26,27 +26,37 @@ export function jobFilterSets(filter: JobFilter | null | undefined): { types: Se
 /** A list cursor's time: what to_char(... 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') writes, nothing looser. */
 const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
-/** workspace.jobs: the jobs the viewer sees (the rule seeJobs and its scope), newest first, filtered by types and statuses. */
+/**
+ * workspace.jobs: the jobs the viewer sees (the rule seeJobs and its scope), filtered, in the
+ * asked order (newest first by default). userIds only narrows: the scope already holds a
+ * non-ADMIN to their own jobs.
+ */
 export async function listJobs(
   ctx: Context,
   workspaceId: string,
-  args: { filter: JobFilter | null | undefined; first: number | null | undefined; after: string | null | undefined },
+  args: { filter: JobFilter | null | undefined; orderBy: JobOrder | null | undefined; first: number | null | undefined; after: string | null | undefined },
   wants: { totalCount: boolean; starters: boolean },
 ): Promise<Page<Job> & { eventCursor: string }> {
   const limit = pageSize(args.first);
-  const key = decodeCursor(args.after, 2);
-  if (key && (typeof key[0] !== 'string' || !CURSOR_TIME.test(key[0]) || Number.isNaN(Date.parse(key[0])) || !isUuid(key[1]))) {
-    throw badInput('after', 'after is not a valid cursor');
-  }
+  const order = args.orderBy?.field ?? 'CREATED_AT';
+  const direction = args.orderBy?.direction ?? 'DESC';
+  const after = jobsCursor(args.after, order, direction);
   const actor = await ctx.access.actor(workspaceId);
   if (!actor) throw notFound('workspace'); // the guard lets only JOINED members here
-  const { types, statuses } = jobFilterSets(args.filter);
+  const { filter } = args;
+  const { types, statuses } = jobFilterSets(filter);
   const page = await listRows(ctx.db, {
     workspaceId,
     visible: listScope('seeJobs', actor) as Visibility<'job'>,
     types: types && [...types],
     statuses: statuses && [...statuses],
-    after: key as [string, string] | null,
+    // A list of ids that are not ids names nobody: those match no job (rather than failing the cast).
+    userIds: filter?.userIds?.length ? filter.userIds.filter(isUuid) : null,
+    createdAfter: filter?.createdAfter ?? null,
+    createdBefore: filter?.createdBefore ?? null,
+    order,
+    descending: direction === 'DESC',
+    after,
     limit,
     withTotal: wants.totalCount,
     withStarters: wants.starters,
@@ -55,8 +65,24 @@ export async function listJobs(
   const people = workspaceUsers(ctx);
   for (const row of page.rows) if (row.starter) people.prime({ workspaceId, userId: row.starter.id }, row.starter);
   // The key keeps the microseconds: a JS Date would round them off and repeat or skip rows.
-  const jobs = page.rows.map(({ starter: _s, ...job }) => job);
-  return { ...toPage(jobs, limit, page.total, (row) => [row.cursorAt, row.id]), eventCursor: eventCursorOf({ workspaceId, seq: page.lastEventSeq }) };
+  const rows = page.rows.map(({ starter: _s, ...job }) => job);
+  const built = toPage(rows, limit, page.total, (row) => [order, direction, row.cursorKey, row.id]);
+  const nodes = built.nodes.map(({ cursorKey: _k, ...job }) => job);
+  return { ...built, nodes, eventCursor: eventCursorOf({ workspaceId, seq: page.lastEventSeq }) };
+}
+
+/** A cursor of this order and direction (one of another order is BAD_USER_INPUT: it would skip or repeat rows). */
+function jobsCursor(after: string | null | undefined, order: JobOrderField, direction: string): { key: string | null; id: string } | null {
+  const cursor = decodeCursor(after, 4, { nullable: true });
+  if (!cursor) return null;
+  const [field, dir, key, id] = cursor;
+  if (field !== order || dir !== direction) throw badInput('after', 'after is a cursor of another order');
+  const validKey =
+    order === 'STATUS'
+      ? (JOB_STATUSES as readonly unknown[]).includes(key)
+      : (key === null && order === 'FINISHED_AT') || (typeof key === 'string' && CURSOR_TIME.test(key) && !Number.isNaN(Date.parse(key)));
+  if (!validKey || !isUuid(id)) throw badInput('after', 'after is not a valid cursor');
+  return { key: key as string | null, id: id as string };
 }
 
 /** workspace.job(id): the rule seeJob has decided the viewer sees it. */
@@ -74,43 +100,54 @@ export async function startJob(ctx: Context, input: StartJobInput): Promise<Job>
     workspaceId: input.workspaceId,
     what: dataImport ? 'dataset' : 'project',
     change: async (tx) => {
-      const folderId = input.folderName ? await folderNamed(tx, input.workspaceId, input.folderName) : null;
+      const folderId = input.folderName ? await folderNamed(tx, input.workspaceId, input.folderName, input.folderUri ?? null) : null;
       const job = await insertJob(tx, {
         workspaceId: input.workspaceId,
         type: input.type,
         userId: ctx.viewer!.userId,
+        apiKeyId: ctx.viewer!.apiKey?.id ?? null,
         projectId: dataImport ? null : resourceId,
         datasetId: dataImport ? resourceId : null,
         folderId,
         retryOfId: null,
+        heartbeatSeconds: input.heartbeatSeconds ?? null,
       });
       return { result: job, jobEvents: [job] };
     },
   });
 }
 
-/** reportJobProgress: 0 to 1, never lower than before (BAD_USER_INPUT); the same value changes nothing. */
+/** reportJobProgress: 0 to 1, never lower than before (BAD_USER_INPUT); the same value changes nothing but the heartbeat. */
 export function reportJobProgress(ctx: Context, input: JobProgressInput): Promise<Job> {
   const { progress } = input;
   return changeProcessingJob(ctx, input.jobId, (job) => {
     if (progress < job.progress) throw badInput('input.progress', `progress only grows: it is ${job.progress}`, { current: job.progress });
-    return progress === job.progress ? null : { status: 'PROCESSING', progress };
+    return progress === job.progress ? 'heartbeat' : { status: 'PROCESSING', progress, reported: true };
   });
 }
 
 export function completeJob(ctx: Context, jobId: string): Promise<Job> {
-  return changeProcessingJob(ctx, jobId, () => ({ status: 'SUCCESS', progress: 1 }));
+  return changeProcessingJob(ctx, jobId, () => ({ status: 'SUCCESS', progress: 1, reported: true }));
 }
 
 export function failJob(ctx: Context, input: FailJobInput): Promise<Job> {
-  return changeProcessingJob(ctx, input.jobId, (job) => ({ status: 'ERROR', progress: job.progress, errorMessage: input.errorMessage, errorDetails: input.errorDetails || null }));
+  return changeProcessingJob(ctx, input.jobId, (job) => ({
+    status: 'ERROR',
+    progress: job.progress,
+    errorMessage: input.errorMessage,
+    errorDetails: input.errorDetails || null,
+    reported: true,
+  }));
 }
 
 export function cancelJob(ctx: Context, jobId: string): Promise<Job> {
   return changeProcessingJob(ctx, jobId, (job) => ({ status: 'CANCELLED', progress: job.progress, cancelledBy: ctx.viewer!.userId }));
 }
 
-/** retryJob (the rule retryJob, which is startJob's on the job's resource): a new PROCESSING job with the same type and target, linked by retryOf. */
+/**
+ * retryJob (the rule retryJob, which is startJob's on the job's resource): a new PROCESSING job
+ * with the same type, target and heartbeat, linked by retryOf; started by the retrying person and key.
+ */
 export async function retryJob(ctx: Context, jobId: string): Promise<Job> {
   const original = await ctx.access.job(jobId);
   if (!original) throw notFound('job');
@@ -127,7 +164,7 @@ export async function retryJob(ctx: Context, jobId: string): Promise<Job> {
         throw new AppError('INVARIANT', `Only a job in ERROR or CANCELLED can be retried; this one is ${job.status}`, { status: job.status });
       }
       if (job.type === 'DATA_IMPORT' ? job.datasetId === null : job.projectId === null) throw new AppError('INVARIANT', 'What this job worked on no longer exists');
-      const retry = await insertJob(tx, { ...job, userId: ctx.viewer!.userId, retryOfId: job.id });
+      const retry = await insertJob(tx, { ...job, userId: ctx.viewer!.userId, apiKeyId: ctx.viewer!.apiKey?.id ?? null, retryOfId: job.id });
       return { result: retry, jobEvents: [retry] };
     },
   });
@@ -138,7 +175,7 @@ export async function retryJob(ctx: Context, jobId: string): Promise<Job> {
  * job see each other's result), refuse unless it is PROCESSING (INVARIANT: a finished job is
  * final), apply the change the caller computes from what it found, and log the event.
  */
-async function changeProcessingJob(ctx: Context, jobId: string, change: (job: Job) => JobChange | null): Promise<Job> {
+async function changeProcessingJob(ctx: Context, jobId: string, change: (job: Job) => JobChange | 'heartbeat'): Promise<Job> {
   const facts = await ctx.access.job(jobId);
   if (!facts) throw notFound('job');
   return runMutation(ctx, {
@@ -151,7 +188,8 @@ async function changeProcessingJob(ctx: Context, jobId: string, change: (job: Jo
       if (!job) throw notFound('job');
       if (job.status !== 'PROCESSING') throw new AppError('INVARIANT', `This job is ${job.status}: only a PROCESSING job changes`, { status: job.status });
       const next = change(job);
-      if (next === null) return { result: job };
+      // A report that changes nothing still says the worker is alive; the feed has nothing to tell.
+      if (next === 'heartbeat') return { result: await touchJobReport(tx, jobId) };
       const updated = await updateJob(tx, jobId, next);
       return { result: updated, jobEvents: [updated] };
     },

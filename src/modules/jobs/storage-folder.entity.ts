@@ -14,6 +14,10 @@ export class StorageFolderEntity {
   @Column('text')
   name!: string;
 
+  /** Where its data lives (https, s3, gs or az), as the import's worker gave it. */
+  @Column('text', { nullable: true })
+  uri!: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

@@ -13,6 +13,7 @@ import { JobEventResolver, JobResolver, WorkspaceJobsResolver } from './jobs/job
 import { RateLimitResolver } from './rate-limit/rate-limit.resolver';
 import { ViewerResolver } from './users/viewer.resolver';
 import { WorkspaceResolver } from './workspaces/workspace.resolver';
+import { WebhookResolver, WorkspaceWebhooksResolver } from './webhooks/webhook.resolver';
 
 /** Every resolver class of the schema. A new module adds its resolvers here. */
 export const resolvers = [
@@ -49,4 +50,7 @@ export const resolvers = [
   JobResolver,
   WorkspaceJobsResolver,
   JobEventResolver,
+  // webhooks
+  WorkspaceWebhooksResolver,
+  WebhookResolver,
 ] as const;

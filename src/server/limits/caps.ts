@@ -30,6 +30,8 @@ export const CAPS = {
   projectTags: 200,
   /** Issue tags of a workspace (workspace-level), and of each project (its own). */
   issueTags: 200,
+  /** Webhooks of a workspace (each is sent every event of the workspace). */
+  webhooks: 20,
 } as const;
 export type CapName = keyof typeof CAPS;
 
@@ -60,6 +62,7 @@ export const LIST_MAX: Readonly<Record<string, number>> = {
   'Workspace.internalDomains': AT_ONCE.internalDomains,
   'Workspace.issueTags': CAPS.issueTags,
   'Workspace.projectTags': CAPS.projectTags,
+  'Workspace.webhooks': CAPS.webhooks,
   'Group.members': CAPS.groupMembers,
   'Group.managers': CAPS.groupManagers,
   'Group.assignments': CAPS.groupRoles,

@@ -35,15 +35,17 @@ export async function request(token, query, variables = {}) {
   return body.data;
 }
 
-const JOB_FIELDS = `id type status progress createdAt finishedAt errorMessage errorDetails
-  user { id name email } project { id name } dataset { id name } folder { id name }`;
+const PERSON = 'id name email';
+const JOB_FIELDS = `id type status progress createdAt finishedAt lastReportAt heartbeatSeconds errorMessage errorDetails
+  user { ${PERSON} } cancelledBy { ${PERSON} } apiKey { id name }
+  project { id name } dataset { id name } folder { id name uri } viewerCan { cancel retry }`;
 
 export const VIEWER = `query ActivityViewer { viewer { id email name workspaces { id name viewerRole } } }`;
 
-export const JOBS = `query ActivityJobs($workspaceId: ID!, $filter: JobFilter, $first: Int, $after: String) {
+export const JOBS = `query ActivityJobs($workspaceId: ID!, $filter: JobFilter, $orderBy: JobOrder, $first: Int, $after: String) {
   workspace(id: $workspaceId) {
     id
-    jobs(filter: $filter, first: $first, after: $after) {
+    jobs(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {
       nodes { ${JOB_FIELDS} }
       pageInfo { hasNextPage endCursor }
       totalCount
@@ -51,6 +53,20 @@ export const JOBS = `query ActivityJobs($workspaceId: ID!, $filter: JobFilter, $
     }
   }
 }`;
+
+/** The feed's position now: after a reconnect, the page is caught up once it has the event at this cursor. */
+export const FEED_HEAD = `query ActivityFeedHead($workspaceId: ID!) { workspace(id: $workspaceId) { id jobs(first: 0) { eventCursor } } }`;
+
+/** The "run by" filter's choices (ADMINs only; the service caps a page at 100). */
+export const PEOPLE = `query ActivityPeople($workspaceId: ID!) {
+  workspace(id: $workspaceId) { id users(first: 100, orderBy: { field: NAME }) { nodes { ${PERSON} } } }
+}`;
+
+/** One job as it is now (a refused action re-reads its row). */
+export const JOB = `query ActivityJob($workspaceId: ID!, $id: ID!) { workspace(id: $workspaceId) { id job(id: $id) { ${JOB_FIELDS} } } }`;
+
+export const CANCEL_JOB = `mutation ActivityCancelJob($jobId: ID!) { cancelJob(jobId: $jobId) { ${JOB_FIELDS} } }`;
+export const RETRY_JOB = `mutation ActivityRetryJob($jobId: ID!) { retryJob(jobId: $jobId) { ${JOB_FIELDS} } }`;
 
 // Unfiltered on purpose: a job leaving the status filter must still reach the page to leave the table.
 export const JOB_EVENTS = `subscription ActivityFeed($workspaceId: ID!, $after: String) {

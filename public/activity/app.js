@@ -1,34 +1,51 @@
-// The Activity Center: sign in, pick a workspace, watch its jobs change live.
-import { ApiError, JOBS, VIEWER, request } from './api.js';
+// The Activity Center: sign in, pick a workspace, watch its jobs change live, and act on them.
+import { ApiError, CANCEL_JOB, FEED_HEAD, JOB, JOBS, PEOPLE, RETRY_JOB, VIEWER, request } from './api.js';
+import { ConnectionStatus } from './connection-status.js';
+import { confirmCancel, showDetails } from './dialogs.js';
 import { JobFeed } from './feed.js';
 import { JobsTable, STATUS_LABELS, TYPE_LABELS } from './table.js';
 import { forgetToken, NO_LONGER_ACCEPTED, NOT_ACCEPTED, saveToken, savedToken, signInForm } from './session.js';
+import { inView, jobFilter, jobOrder, readView, writeView } from './view-state.js';
 
-const PAGE_SIZE = 50;
 const $ = (id) => document.getElementById(id);
 
 const ui = {
   session: $('session'), workspace: $('workspace'), who: $('who'), signOut: $('sign-out'),
-  connection: $('connection'), connectionText: $('connection-text'),
-  activity: $('activity'), summary: $('summary'), pageError: $('page-error'),
-  type: $('filter-type'), status: $('filter-status'),
-  table: $('jobs'), empty: $('empty'), loadMore: $('load-more'),
-  dialog: $('details'), dialogTitle: $('details-title'), dialogBody: $('details-body'),
+  activity: $('activity'), summary: $('summary'), pageError: $('page-error'), staleNote: $('stale-note'),
+  news: $('news'), newsText: $('news-text'), newsShow: $('news-show'),
+  userField: $('filter-user-field'),
+  table: $('jobs'), empty: $('empty'),
+  pageSize: $('page-size'), pageOf: $('page-of'), prev: $('page-prev'), next: $('page-next'),
+};
+/** The view's controls, by their key in the URL. */
+const controls = {
+  type: $('filter-type'), status: $('filter-status'), user: $('filter-user'), from: $('filter-from'), to: $('filter-to'),
+  sort: $('sort-field'), dir: $('sort-dir'), size: ui.pageSize,
 };
 
 const state = {
   token: null,
   workspaces: [],
-  workspaceId: null,
+  view: readView(),
+  /** Cursors of the pages read so far: page N (from 0) is read `after: cursors[N]`. */
+  cursors: [null],
+  page: 0,
   totalCount: 0,
-  endCursor: null,
   hasNextPage: false,
+  /** Jobs changed on other pages since this one was read (the "Show" notice). */
+  changedElsewhere: new Set(),
   feed: null,
+  /** The connection dropped since the list was read: the table may be out of date. */
+  stale: false,
+  /** A page is being read. */
+  loading: false,
+  /** The workspace whose people the "run by" filter lists. */
+  peopleOf: null,
   /** Bumped by every (re)load: answers of an older one are dropped. */
   generation: 0,
 };
 
-const table = new JobsTable($('rows'), $('row-template'), showDetails);
+const table = new JobsTable($('rows'), $('row-template'), onRowAction);
 
 // ---- sign-in -------------------------------------------------------------------------------
 
@@ -44,6 +61,7 @@ async function signIn(token) {
     return;
   }
   state.token = token;
+  state.peopleOf = null;
   saveToken(token);
   state.workspaces = viewer.workspaces;
   ui.who.textContent = viewer.name ? `${viewer.name} · ${viewer.email}` : viewer.email;
@@ -58,12 +76,7 @@ async function signIn(token) {
     return;
   }
   ui.workspace.disabled = false;
-  const wanted = readHash();
-  const chosen = viewer.workspaces.find((w) => w.id === wanted.workspace) ?? viewer.workspaces[0];
-  ui.type.value = wanted.type ?? '';
-  ui.status.value = wanted.status ?? '';
-  ui.workspace.value = chosen.id;
-  openWorkspace(chosen.id);
+  showView(readView());
 }
 
 function showSignIn(message = '') {
@@ -79,46 +92,98 @@ ui.signOut.addEventListener('click', () => {
   showSignIn();
 });
 
-// ---- workspace, filters and the list -------------------------------------------------------
+// ---- the view: workspace, filters, sort, page size (all in the URL) ---------------------------
 
-function filter() {
-  const types = ui.type.value ? [ui.type.value] : null;
-  const statuses = ui.status.value ? [ui.status.value] : null;
-  return types || statuses ? { types, statuses } : null;
-}
+const workspaceOf = (id) => state.workspaces.find((w) => w.id === id);
 
-function matches(job) {
-  return (!ui.type.value || job.type === ui.type.value) && (!ui.status.value || job.status === ui.status.value);
-}
-
-function readHash() {
-  const params = new URLSearchParams(location.hash.slice(1));
-  return { workspace: params.get('workspace'), type: params.get('type'), status: params.get('status') };
-}
-
-function writeHash() {
-  const params = new URLSearchParams({ workspace: state.workspaceId });
-  if (ui.type.value) params.set('type', ui.type.value);
-  if (ui.status.value) params.set('status', ui.status.value);
-  history.replaceState(null, '', `#${params}`);
-}
-
-function openWorkspace(id) {
-  state.workspaceId = id;
-  writeHash();
+/** Shows a view (from the URL): its workspace, its controls, its first page. */
+function showView(view) {
+  const workspace = workspaceOf(view.workspace) ?? state.workspaces[0];
+  view.workspace = workspace.id;
+  const isAdmin = workspace.viewerRole === 'ADMIN';
+  if (!isAdmin) view.user = ''; // others see only their own jobs: nothing to choose
+  state.view = view;
+  ui.workspace.value = workspace.id;
+  ui.userField.hidden = !isAdmin;
+  for (const [key, control] of Object.entries(controls)) if (key !== 'user') control.value = view[key];
+  controls.user.value = view.user;
+  if (state.peopleOf !== workspace.id) loadPeople(workspace, view.user);
+  writeView(view);
+  resetPages();
   reload();
 }
 
-ui.workspace.addEventListener('change', () => openWorkspace(ui.workspace.value));
-for (const select of [ui.type, ui.status]) {
-  select.addEventListener('change', () => {
-    writeHash();
-    reload();
-  });
+/** The "run by" choices: the workspace's people, for its ADMINs. */
+async function loadPeople(workspace, selected) {
+  state.peopleOf = workspace.id;
+  controls.user.replaceChildren(new Option('Anyone', ''));
+  if (workspace.viewerRole !== 'ADMIN') return;
+  if (selected) controls.user.append(new Option('(loading…)', selected)); // keeps the URL's choice while loading
+  controls.user.value = selected;
+  let people = [];
+  try {
+    people = (await request(state.token, PEOPLE, { workspaceId: workspace.id })).workspace?.users.nodes ?? [];
+  } catch {
+    state.peopleOf = null; // the filter still works with the id from the URL; try again with the next view
+  }
+  if (state.view.workspace !== workspace.id) return;
+  controls.user.replaceChildren(new Option('Anyone', ''), ...people.map((p) => new Option(p.name ? `${p.name} (${p.email})` : p.email, p.id)));
+  controls.user.value = state.view.user;
 }
 
+function viewFromControls() {
+  const view = { workspace: ui.workspace.value };
+  for (const [key, control] of Object.entries(controls)) view[key] = control.value;
+  return view;
+}
+
+ui.workspace.addEventListener('change', () => {
+  const view = { ...readView(), workspace: ui.workspace.value, user: '' };
+  writeView(view, { push: true });
+  showView(view);
+});
+for (const control of Object.values(controls)) {
+  control.addEventListener('change', () => {
+    // A date input fires change while typed: only whole dates (or empty) count.
+    if (control.type === 'date' && control.value && !control.checkValidity()) return;
+    const view = viewFromControls();
+    writeView(view, { push: true });
+    showView(readView());
+  });
+}
+window.addEventListener('popstate', () => state.token && showView(readView()));
+
+// ---- pages -----------------------------------------------------------------------------------
+
+function resetPages() {
+  state.cursors = [null];
+  state.page = 0;
+}
+
+ui.next.addEventListener('click', () => {
+  if (!state.hasNextPage) return;
+  state.page += 1;
+  reload();
+});
+ui.prev.addEventListener('click', () => {
+  if (state.page === 0) return;
+  state.cursors.length = state.page; // drop the cursor of the page we leave
+  state.page -= 1;
+  reload();
+});
+
+function renderPager() {
+  const size = Number(state.view.size);
+  const pages = Math.max(1, Math.ceil(state.totalCount / size));
+  ui.pageOf.textContent = `Page ${state.page + 1} of ${Math.max(pages, state.page + 1)}`;
+  ui.prev.disabled = state.page === 0;
+  ui.next.disabled = !state.hasNextPage;
+}
+
+// ---- the list --------------------------------------------------------------------------------
+
 /**
- * Reads the first page and the feed's position at that moment (eventCursor), then follows the
+ * Reads the current page and the feed's position at that moment (eventCursor), then follows the
  * feed from exactly there: every change after the list arrives as an event, none is missed.
  */
 async function reload() {
@@ -126,59 +191,51 @@ async function reload() {
   stopFeed();
   showConnection({ state: 'connecting' });
   ui.pageError.hidden = true;
-  ui.table.setAttribute('aria-busy', 'true');
+  setLoading(true);
+  setStale(false);
+  ui.prev.disabled = ui.next.disabled = true;
   let jobs;
   try {
-    jobs = await fetchPage(null);
+    jobs = await fetchPage(state.cursors[state.page]);
   } catch (error) {
     if (generation !== state.generation) return;
+    setLoading(false);
     return failed(error);
   }
   if (generation !== state.generation) return;
   table.clear();
   for (const job of jobs.nodes) table.put(job);
   state.totalCount = jobs.totalCount;
-  setPage(jobs.pageInfo);
-  ui.table.setAttribute('aria-busy', 'false');
+  state.hasNextPage = jobs.pageInfo.hasNextPage;
+  state.cursors[state.page + 1] = jobs.pageInfo.endCursor;
+  state.changedElsewhere.clear();
+  setLoading(false);
   render();
+  const workspaceId = state.view.workspace;
   state.feed = new JobFeed({
     token: state.token,
-    workspaceId: state.workspaceId,
+    workspaceId,
     cursor: jobs.eventCursor,
     onEvent: (event) => generation === state.generation && applyEvent(event),
     onState: (s) => generation === state.generation && showConnection(s),
     onResync: () => generation === state.generation && reload(),
     onFatal: (message) => generation === state.generation && fatal(message),
+    head: async () => (await request(state.token, FEED_HEAD, { workspaceId })).workspace?.jobs.eventCursor ?? null,
   }).start();
 }
 
 async function fetchPage(after) {
-  const data = await request(state.token, JOBS, { workspaceId: state.workspaceId, filter: filter(), first: PAGE_SIZE, after });
+  const { view } = state;
+  const data = await request(state.token, JOBS, {
+    workspaceId: view.workspace,
+    filter: jobFilter(view),
+    orderBy: jobOrder(view),
+    first: Number(view.size),
+    after,
+  });
   if (!data.workspace) throw new ApiError('This workspace is not available to you any more.', 'NOT_FOUND');
   return data.workspace.jobs;
 }
-
-function setPage(pageInfo) {
-  state.endCursor = pageInfo.endCursor;
-  state.hasNextPage = pageInfo.hasNextPage;
-  ui.loadMore.hidden = !pageInfo.hasNextPage;
-}
-
-ui.loadMore.addEventListener('click', async () => {
-  const generation = state.generation;
-  ui.loadMore.disabled = true;
-  try {
-    const jobs = await fetchPage(state.endCursor);
-    if (generation !== state.generation) return;
-    for (const job of jobs.nodes) if (!table.has(job.id)) table.put(job);
-    setPage(jobs.pageInfo);
-    render();
-  } catch (error) {
-    failed(error);
-  } finally {
-    ui.loadMore.disabled = false;
-  }
-});
 
 function stopFeed() {
   state.feed?.stop();
@@ -187,58 +244,90 @@ function stopFeed() {
 
 // ---- live changes --------------------------------------------------------------------------
 
+/** Whether a new job belongs on this page: the first page, newest first. */
+const newestFirst = () => state.page === 0 && state.view.sort === 'created' && state.view.dir === 'desc';
+
 /** One change from the feed: the event's status and progress are the job's at that point. */
 function applyEvent(event) {
   const job = { ...event.job, status: event.status, progress: event.progress };
   const shown = table.has(job.id);
-  if (!matches(job)) {
-    if (shown) {
-      table.remove(job.id);
-      state.totalCount -= 1;
-    }
+  const wanted = inView(state.view, job);
+  if (shown && !wanted) {
+    table.remove(job.id);
+    state.totalCount -= 1;
   } else if (shown) {
     table.put(job, { flash: true });
-  } else {
-    // A job older than the rows loaded so far belongs to a page not read yet ("Load more" brings it).
-    const oldest = table.oldest();
-    if (!state.hasNextPage || oldest === null || job.createdAt >= oldest) table.put(job, { flash: true });
-    state.totalCount += 1;
+  } else if (wanted) {
+    addJob(job);
   }
   render();
 }
 
+/**
+ * A job of this view that is not on the page: a new one goes first on the first page of newest
+ * first; anything else is counted in the "changed on other pages" notice.
+ */
+function addJob(job) {
+  const newest = table.tbody.firstElementChild?.dataset.createdAt;
+  if (newestFirst() && (!newest || job.createdAt >= newest)) {
+    table.put(job, { flash: true, top: true });
+    state.totalCount += 1;
+  } else {
+    state.changedElsewhere.add(job.id);
+  }
+}
+
 function render() {
-  const shown = table.size;
-  const what = [ui.type.value && TYPE_LABELS[ui.type.value], ui.status.value && STATUS_LABELS[ui.status.value]].filter(Boolean).join(', ');
-  const summary =
-    `${state.totalCount} ${state.totalCount === 1 ? 'job' : 'jobs'}${what ? ` (${what.toLowerCase()})` : ''}` +
-    (shown < state.totalCount ? `, ${shown} shown` : '');
+  const { view } = state;
+  const what = [view.type && TYPE_LABELS[view.type], view.status && STATUS_LABELS[view.status]].filter(Boolean).join(', ');
+  const filtered = Boolean(jobFilter(view));
+  const summary = `${state.totalCount} ${state.totalCount === 1 ? 'job' : 'jobs'}${what ? ` (${what.toLowerCase()})` : filtered ? ' (filtered)' : ''}`;
   // A live region: touch it only when it says something new.
   if (ui.summary.textContent !== summary) ui.summary.textContent = summary;
-  if (shown === 0) {
-    showEmpty(what ? 'No job matches these filters.' : 'No jobs yet. Start one through the API, or run `npm run demo:jobs`.');
+  if (table.size === 0) {
+    showEmpty(filtered ? 'No job matches these filters.' : state.page > 0 ? 'No jobs on this page.' : 'No jobs yet. Start one through the API, or run `npm run demo:jobs`.');
   } else {
     ui.empty.hidden = true;
   }
+  const changed = state.changedElsewhere.size;
+  ui.news.hidden = changed === 0;
+  ui.newsText.textContent = `${changed} ${changed === 1 ? 'job' : 'jobs'} changed outside this page.`;
+  for (const th of document.querySelectorAll('th[data-sort]')) {
+    if (th.dataset.sort.split(' ').includes(view.sort)) th.setAttribute('aria-sort', view.dir === 'asc' ? 'ascending' : 'descending');
+    else th.removeAttribute('aria-sort');
+  }
+  renderPager();
 }
+
+ui.newsShow.addEventListener('click', () => reload());
 
 function showEmpty(text) {
   ui.empty.textContent = text;
   ui.empty.hidden = false;
 }
 
-const CONNECTION_TEXT = {
-  idle: 'Not connected',
-  connecting: 'Connecting…',
-  live: 'Live',
-  reconnecting: 'Reconnecting…',
-  stopped: 'Not connected',
-};
+// ---- the connection ----------------------------------------------------------------------------
 
-function showConnection({ state: s, retryInMs }) {
-  ui.connection.dataset.state = s;
-  ui.connectionText.textContent =
-    s === 'reconnecting' && retryInMs !== undefined ? `Connection lost · retrying in ${Math.max(1, Math.round(retryInMs / 1000))} s` : CONNECTION_TEXT[s];
+const connection = new ConnectionStatus({ onRetryNow: () => state.feed?.retryNow() });
+
+/** The feed's state in the header; the table is stale from a lost connection until caught up. */
+function showConnection(feedState) {
+  if (feedState.state === 'reconnecting' || feedState.state === 'catching-up') setStale(true);
+  if (feedState.state === 'live') setStale(false);
+  connection.show(feedState);
+}
+
+/** Dims the table and says so while the connection is lost or catching up. */
+function setStale(stale) {
+  state.stale = stale;
+  ui.table.classList.toggle('is-stale', stale);
+  ui.staleNote.hidden = !stale;
+  ui.table.setAttribute('aria-busy', String(state.loading || state.stale));
+}
+
+function setLoading(loading) {
+  state.loading = loading;
+  ui.table.setAttribute('aria-busy', String(state.loading || state.stale));
 }
 
 function fatal(message) {
@@ -248,7 +337,6 @@ function fatal(message) {
 
 function failed(error) {
   if (error.code === 'UNAUTHENTICATED') return showSignIn(NO_LONGER_ACCEPTED);
-  ui.table.setAttribute('aria-busy', 'false');
   showError(error.message);
 }
 
@@ -257,37 +345,45 @@ function showError(message) {
   ui.pageError.hidden = false;
 }
 
+// Durations, "last report … ago" and stale badges move on every second.
+setInterval(() => table.tick(), 1000);
+
 // ---- the row actions -----------------------------------------------------------------------
 
-function showDetails(kind, job) {
-  const type = TYPE_LABELS[job.type] ?? job.type;
-  const rows = [];
-  if (kind === 'folder') {
-    ui.dialogTitle.textContent = 'Storage folder';
-    rows.push(['Folder', job.folder.name], ['Folder id', job.folder.id], ['Imported by', `${type} ${job.id}`]);
-  } else {
-    ui.dialogTitle.textContent = `${type} failed`;
-    rows.push(['Message', job.errorMessage ?? '(none given)']);
+async function onRowAction(kind, job) {
+  if (kind === 'folder' || kind === 'error') return showDetails(kind, job);
+  if (kind === 'cancel' && !(await confirmCancel(job))) return;
+  const generation = state.generation;
+  table.busy(job.id, true);
+  try {
+    const data = await request(state.token, kind === 'cancel' ? CANCEL_JOB : RETRY_JOB, { jobId: job.id });
+    if (generation !== state.generation) return;
+    if (kind === 'cancel') {
+      table.put(data.cancelJob, { flash: true });
+    } else if (inView(state.view, data.retryJob)) {
+      // The new job goes first, where the person who pressed Retry looks for it.
+      if (!table.has(data.retryJob.id)) state.totalCount += 1;
+      table.put(data.retryJob, { flash: true, top: true });
+      render();
+    }
+  } catch (error) {
+    if (error.code === 'UNAUTHENTICATED') return showSignIn(NO_LONGER_ACCEPTED);
+    if (generation !== state.generation) return;
+    // Refused because the row is behind (the job changed unseen): show it as it is, then why.
+    await refreshRow(job.id);
+    table.showError(job.id, error.message);
+  } finally {
+    table.busy(job.id, false);
   }
-  const list = document.createElement('dl');
-  for (const [term, value] of rows) {
-    const dt = document.createElement('dt');
-    dt.textContent = term;
-    const dd = document.createElement('dd');
-    dd.textContent = value;
-    list.append(dt, dd);
+}
+
+async function refreshRow(id) {
+  try {
+    const job = (await request(state.token, JOB, { workspaceId: state.view.workspace, id })).workspace?.job;
+    if (job && table.has(id)) table.put(job);
+  } catch {
+    // The error shown says enough; the feed brings the row up to date when it can.
   }
-  const body = [list];
-  if (kind === 'error') {
-    const details = document.createElement('pre');
-    details.className = 'details';
-    details.textContent = job.errorDetails ?? 'No details were reported.';
-    details.tabIndex = 0;
-    details.setAttribute('aria-label', 'Error details');
-    body.push(details);
-  }
-  ui.dialogBody.replaceChildren(...body);
-  ui.dialog.showModal();
 }
 
 // ---- start -----------------------------------------------------------------------------------

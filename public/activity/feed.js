@@ -2,6 +2,8 @@
 import { JOB_EVENTS, WS_URL } from './api.js';
 
 const MAX_DELAY_MS = 15_000;
+/** After a reconnect, this long without an event also counts as caught up (the last events may be ones the viewer does not see). */
+const QUIET_MS = 1_000;
 /** Close codes after which trying again cannot help: the token was refused. */
 const FATAL_CLOSE = new Map([[4401, 'The service refused the token: it may be invalid, expired or revoked.']]);
 
@@ -12,9 +14,13 @@ const FATAL_CLOSE = new Map([[4401, 'The service refused the token: it may be in
  * and nothing comes twice. Each connection is a fresh graphql-ws client with its own retries
  * off: the client's own retry would re-send the first subscription, with its stale cursor.
  *
- * Callbacks: onEvent(event), onState({ state: 'connecting' | 'live' | 'reconnecting' | 'stopped',
- * retryInMs?, message? }), onResync() when the cursor is too old (reload the list, start again),
- * onFatal(message) when nothing but the user can fix it.
+ * After a reconnect the feed is 'catching-up' until it has delivered the event at the feed's
+ * head as `head()` reads it then (or, for events the viewer does not see, until it goes quiet).
+ *
+ * Callbacks: onEvent(event), onState({ state: 'connecting' | 'catching-up' | 'live' | 'reconnecting'
+ * | 'stopped', retryInMs? }) (reconnecting with retryInMs: waiting that long; without: trying),
+ * onResync() when the cursor is too old (reload the list, start again), onFatal(message) when
+ * nothing but the user can fix it; head() resolves to the feed's current cursor.
  */
 export class JobFeed {
   #client = null;
@@ -22,9 +28,11 @@ export class JobFeed {
   #timer = null;
   #attempt = 0;
   #stopped = false;
+  /** While catching up: the cursor to reach, and the quiet timer. */
+  #catchUp = null;
 
-  constructor({ token, workspaceId, cursor, onEvent, onState, onResync, onFatal }) {
-    Object.assign(this, { token, workspaceId, cursor, onEvent, onState, onResync, onFatal });
+  constructor({ token, workspaceId, cursor, onEvent, onState, onResync, onFatal, head }) {
+    Object.assign(this, { token, workspaceId, cursor, onEvent, onState, onResync, onFatal, head });
     this.retryNow = this.retryNow.bind(this);
   }
 
@@ -42,7 +50,7 @@ export class JobFeed {
     this.onState({ state: 'stopped' });
   }
 
-  /** Skips the wait of a pending reconnect (the browser is back online). */
+  /** Skips the wait of a pending reconnect (the browser is back online, or "Retry now"). */
   retryNow() {
     if (this.#stopped || this.#client || !this.#timer) return;
     clearTimeout(this.#timer);
@@ -62,8 +70,10 @@ export class JobFeed {
       on: {
         connected: () => {
           if (client !== this.#client) return;
+          const resumed = this.#attempt > 0;
           this.#attempt = 0;
-          this.onState({ state: 'live' });
+          if (resumed) this.#startCatchUp(client);
+          else this.onState({ state: 'live' });
         },
         closed: (event) => this.#dropped(client, event),
       },
@@ -78,6 +88,7 @@ export class JobFeed {
           const event = result.data.jobEvents;
           this.cursor = event.cursor;
           this.onEvent(event);
+          this.#checkCaughtUp();
         },
         error: (error) => this.#dropped(client, error),
         // The service ended the feed (it is stopping): resume from the cursor like after a drop.
@@ -86,7 +97,39 @@ export class JobFeed {
     );
   }
 
+  /** Reads the head, then waits to have delivered it (or, head unknown or unseen, for a quiet second). */
+  #startCatchUp(client) {
+    this.#catchUp = { head: undefined, quiet: null };
+    this.onState({ state: 'catching-up' });
+    this.#checkCaughtUp();
+    Promise.resolve(this.head?.())
+      .catch(() => null)
+      .then((head) => {
+        if (client !== this.#client || !this.#catchUp) return;
+        this.#catchUp.head = head ?? null;
+        this.#checkCaughtUp();
+      });
+  }
+
+  #checkCaughtUp() {
+    const catchUp = this.#catchUp;
+    if (!catchUp) return;
+    if (catchUp.head === undefined) return; // the head is still being read
+    if (catchUp.head === this.cursor) return this.#caughtUp();
+    clearTimeout(catchUp.quiet);
+    catchUp.quiet = setTimeout(() => this.#caughtUp(), QUIET_MS);
+  }
+
+  #caughtUp() {
+    if (!this.#catchUp) return;
+    clearTimeout(this.#catchUp.quiet);
+    this.#catchUp = null;
+    this.onState({ state: 'live' });
+  }
+
   #close() {
+    if (this.#catchUp) clearTimeout(this.#catchUp.quiet);
+    this.#catchUp = null;
     const client = this.#client;
     this.#client = null;
     this.#unsubscribe?.();

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
+import { readFileSync } from 'node:fs';
 import pino, { type Logger } from 'pino';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -8,6 +8,7 @@ import { startService, type RunningService } from '../../src/bootstrap';
 import { loadConfig, type Config } from '../../src/config';
 import { openDatabase, type Database } from '../../src/database/data-source';
 import { mintToken } from '../../src/dev-token';
+import { adminQuery } from './global-setup';
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hs256!';
 
@@ -19,31 +20,27 @@ export interface GqlResult<T = any> {
 
 /**
  * A fresh database per test file: a new database on the PostgreSQL server of
- * TEST_DATABASE_URL, or an in-memory PGlite when it is unset.
+ * TEST_DATABASE_URL, or an in-memory PGlite when it is unset. `migrated`: a copy of the run's
+ * migrated template (test/support/global-setup.ts) instead of an empty one.
  */
-export async function freshDatabase(): Promise<{ url: string; database: Database; drop(): Promise<void> }> {
+export async function freshDatabase(options: { migrated?: boolean } = {}): Promise<{ url: string; database: Database; drop(): Promise<void> }> {
   const serverUrl = process.env.TEST_DATABASE_URL;
   if (!serverUrl) {
-    const database = await openDatabase({ url: 'memory' });
+    const snapshotPath = options.migrated ? process.env.WSAPI_TEST_PGLITE_SNAPSHOT : undefined;
+    const snapshot = snapshotPath ? new Blob([readFileSync(snapshotPath)]) : undefined;
+    const database = await openDatabase({ url: 'memory', snapshot });
     return { url: 'memory', database, drop: async () => undefined };
   }
   const name = `wsapi_test_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
+  const template = options.migrated ? process.env.WSAPI_TEST_TEMPLATE_DB : undefined;
+  await adminQuery(serverUrl, template ? `CREATE DATABASE ${name} TEMPLATE ${template}` : `CREATE DATABASE ${name}`);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   const database = await openDatabase({ url: url.toString(), poolSize: 10 });
   return {
     url: url.toString(),
     database,
-    drop: async () => {
-      const c = new pg.Client({ connectionString: serverUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
+    drop: () => adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
   };
 }
 
@@ -70,7 +67,7 @@ export interface TestServer {
 
 /** `options.log`: the service's logger (to read what it logs); silent by default. */
 export async function startTestServer(configOverrides: Record<string, string> = {}, options: { log?: Logger } = {}): Promise<TestServer> {
-  const fresh = await freshDatabase();
+  const fresh = await freshDatabase({ migrated: true });
   const config = testConfig({ ...configOverrides });
   const log = options.log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const service = await startService(config, log, { database: fresh.database, host: '127.0.0.1' });
@@ -122,6 +119,12 @@ export async function startTestServer(configOverrides: Record<string, string> = 
     },
   };
   return server;
+}
+
+/** The data of a result that must have succeeded (throws with the errors otherwise). */
+export function ok<T = any>(res: GqlResult<T>): T {
+  if (res.errors || !res.data) throw new Error(`unexpected errors: ${JSON.stringify(res.errors)}`);
+  return res.data;
 }
 
 /** The only error code of a result (fails loudly when there is none). */

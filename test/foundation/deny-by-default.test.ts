@@ -25,6 +25,7 @@ const SENSITIVE_FIELDS = [
   'Workspace.job',
   'Workspace.apiKeys',
   'Workspace.auditLog',
+  'Workspace.webhooks',
   'Group.members',
   'Group.managers',
   'Project.members',

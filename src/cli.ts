@@ -148,15 +148,24 @@ export async function tokenCommand(config: Config, db: Database | null, args: { 
   if (config.jwksUrl) throw new CliError('The service checks tokens from AUTH_JWKS_URL: it would not accept a token made here');
   if (!config.jwtSecret || config.jwtSecretGenerated) throw new CliError('Set AUTH_JWT_SECRET (the one the service uses) to mint a token');
   const email = emailArg(args.email, '--email');
+  const expiresIn = durationArg(args.expiresIn, '--expires-in');
   let sub = args.sub;
   if (!sub && db) {
     sub = (await subjectOf(db.dataSource, email)) ?? undefined;
   }
   try {
-    return await mintToken(config.jwtSecret, { sub: sub ?? `dev|${email}`, email, name: args.name, issuer: config.jwtIssuer, audience: config.jwtAudience }, args.expiresIn);
+    return await mintToken(config.jwtSecret, { sub: sub ?? `dev|${email}`, email, name: args.name, issuer: config.jwtIssuer, audience: config.jwtAudience }, expiresIn);
   } catch (error) {
     throw new CliError(`Could not mint the token: ${(error as Error).message}`);
   }
+}
+
+/** A token's lifetime: a positive whole number of s, m, h or d, at most a year (a negative one would mint an expired token). */
+function durationArg(value: string, flag: string): string {
+  const match = /^(\d{1,6})\s*(s|m|h|d)$/.exec(value.trim());
+  const seconds = match ? Number(match[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[match[2] as 's' | 'm' | 'h' | 'd'] : 0;
+  if (seconds <= 0 || seconds > 366 * 86400) throw new CliError(`${flag}: a positive duration of at most a year, such as 30m, 12h or 7d (got ${JSON.stringify(value)})`);
+  return `${seconds}s`;
 }
 
 // ---- The command line ------------------------------------------------------------------------

@@ -54,7 +54,10 @@ async function main(): Promise<void> {
     const timer = setTimeout(() => process.exit(1), 10_000);
     timer.unref();
     service.close().then(
-      () => process.exit(0),
+      () => {
+        log.info({ signal }, 'stopped');
+        process.exit(0);
+      },
       (error) => {
         log.error({ err: error }, 'unclean stop');
         process.exit(1);

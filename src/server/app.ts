@@ -22,6 +22,9 @@ import { createRateLimiter, rateLimitHeaders } from './limits/rate-limit';
 import { connectRedis } from './limits/redis';
 import { connectionCounter } from './limits/ws-connections';
 import { webSocketLimits, type SocketExtra } from './limits/websocket';
+import { accessLogPlugin, webSocketAccessLog } from './access-log';
+import { withRequestLog } from './request-log';
+import { idempotencyPlugin } from '../modules/idempotency/idempotency.plugin';
 import { activityPage } from '../web/activity-page';
 import { invitationPage } from '../web/invitation-page';
 
@@ -58,6 +61,7 @@ export async function createApp(services: Services, schema: GraphQLSchema): Prom
   const wsLimits = webSocketLimits({ schema, limits, production, rateLimiter, connections: connectionCount, log, clients: () => wsServer.clients });
   wsServer.on('connection', (socket) => wsLimits.watch(socket));
 
+  const wsAccessLog = webSocketAccessLog(log);
   const authenticate = async (header: unknown): Promise<Viewer | null> => services.authenticator.authenticate(header);
 
   const wsCleanup = useServer<Record<string, unknown>, SocketExtra>(
@@ -90,24 +94,35 @@ export async function createApp(services: Services, schema: GraphQLSchema): Prom
         const args = await wsLimits.onSubscribe(socketCtx, id, payload);
         return (await services.connections.refusal(socketCtx.extra.socket, () => authenticate(socketCtx.connectionParams?.authorization))) ?? args;
       },
-      onNext: wsLimits.onNext,
-      onError: wsLimits.onError,
+      onNext: (socketCtx, id, payload, args, result) => {
+        if (!result.errors) return wsLimits.onNext(socketCtx, id, payload, args, result);
+        wsAccessLog.erred(socketCtx.extra.socket, id, result.errors);
+        return withRequestLog((args.contextValue as Context).log, () => wsLimits.onNext(socketCtx, id, payload, args, result));
+      },
+      onError: (socketCtx, id, payload, errors) => {
+        wsAccessLog.failed(socketCtx.extra.socket, id, payload, errors, socketCtx.extra.viewer?.userId ?? null);
+        return wsLimits.onError(socketCtx, id, payload, errors);
+      },
+      onComplete: (socketCtx, id) => wsAccessLog.completed(socketCtx.extra.socket, id, socketCtx.extra.viewer?.userId ?? null),
       onClose: (socketCtx, code, reason) => {
         services.connections.remove(socketCtx.extra.socket);
         return wsLimits.onClose(socketCtx, code, reason);
       },
       // The operation's id, socket and document go along: the job feed writes its events itself.
-      context: (socketCtx, id, _payload, args): Context =>
-        createContext({
-          requestId: randomUUID(),
-          log,
+      context: (socketCtx, id, _payload, args): Context => {
+        const requestId = randomUUID();
+        wsAccessLog.started(socketCtx.extra.socket, id, requestId, args.document, args.operationName);
+        return createContext({
+          requestId,
+          log: log.child({ requestId }),
           services,
           viewer: socketCtx.extra.viewer ?? null,
           transport: { operationId: id, socket: socketCtx.extra.socket, document: args.document, variableValues: args.variableValues, operationName: args.operationName },
           budget: operationBudget(limits, args),
           clientIp: socketCtx.extra.request.socket.remoteAddress,
           rateLimit: wsLimits.rateLimitOf(args),
-        }),
+        });
+      },
       execute: executeWithinBudget,
     },
     wsServer,
@@ -133,8 +148,11 @@ export async function createApp(services: Services, schema: GraphQLSchema): Prom
     validationRules: limitRules(limits),
     formatError: (formatted, error) => formatError(log, formatted, error),
     plugins: [
+      accessLogPlugin(),
       limitsPlugin(limits, rateLimiter),
       unavailableStatus,
+      // Safe retries of mutations sent with an Idempotency-Key (after the limits: a refused request is not kept).
+      idempotencyPlugin({ requestTimeoutMs: limits.requestTimeoutMs }),
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 8_000 }),
       // No HTTP caching of GraphQL answers here: without this, Apollo hooks every field resolved.
       ApolloServerPluginCacheControlDisabled(),
@@ -168,7 +186,7 @@ export async function createApp(services: Services, schema: GraphQLSchema): Prom
       const requestId = req.get('x-request-id')?.slice(0, 100) || randomUUID();
       res.setHeader('x-request-id', requestId);
       res.locals.requestId = requestId;
-      next();
+      withRequestLog(log.child({ requestId }), next);
     },
     requestTimeout(limits, log),
     express.json({ limit: limits.maxRequestBytes, verify: requireUtf8 }),

@@ -3,6 +3,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import { isDatabaseTimeout } from '../database/timeouts';
+import { requestLog } from './request-log';
 import { AppError, ERROR_CODES, UNAVAILABLE_MESSAGE, type ErrorCode } from './errors';
 import { tokenLimit, tokenLimitOf } from './limits/document-limits';
 
@@ -43,10 +44,10 @@ export function formatError(log: Logger, formatted: GraphQLFormattedError, error
     return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code: 'BAD_USER_INPUT' } };
   }
   if (isDatabaseTimeout(error)) {
-    log.warn({ err: original, path: formatted.path }, 'the database did not answer in time');
+    requestLog(log).warn({ err: original, path: formatted.path }, 'the database did not answer in time');
     return { message: UNAVAILABLE_MESSAGE, path: formatted.path, extensions: { code: 'UNAVAILABLE' satisfies ErrorCode } };
   }
-  log.error({ err: original, path: formatted.path }, 'unexpected error');
+  requestLog(log).error({ err: original, path: formatted.path }, 'unexpected error');
   return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }
 

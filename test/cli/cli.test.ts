@@ -97,6 +97,11 @@ describe('create-workspace and token', () => {
     const jwks = await cli(['token', '--email', 'a@b.test', '--sub', 'x'], { env: { NODE_ENV: 'test', AUTH_JWKS_URL: 'https://idp.test/jwks.json' } });
     expect(jwks).toMatchObject({ code: 1, err: expect.stringMatching(/AUTH_JWKS_URL/) });
   });
+
+  it.each(['-5h', '0h', '12', 'soon', '400d'])('refuses to mint a token that expires %s', async (expiresIn) => {
+    const res = await cli(['token', '--email', 'a@b.test', '--sub', 'x', '--expires-in', expiresIn]);
+    expect(res).toMatchObject({ code: 1, out: '', err: expect.stringMatching(/--expires-in: a positive duration/) });
+  });
 });
 
 describe('remove-admin', () => {

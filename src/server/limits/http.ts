@@ -96,7 +96,7 @@ export function httpErrors(log: Logger): ErrorRequestHandler {
     } else if (type.startsWith('request.') || type.startsWith('entity.')) {
       sendError(res, status, 'BAD_USER_INPUT', 'The request body could not be read');
     } else {
-      log.error({ err: error }, 'unexpected HTTP error');
+      log.error({ err: error, requestId: res.locals.requestId }, 'unexpected HTTP error');
       sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
     }
   };

@@ -5,9 +5,10 @@ import { runCli } from './cli';
 import { serveCliRelay } from './cli-relay';
 import type { Config } from './config';
 import { runPendingMigrations } from './database/migrate';
-import { openDatabase, type Database } from './database/data-source';
+import { openDatabase, poolUse, type Database } from './database/data-source';
 import { waitForDatabase } from './database/wait-for-database';
 import { createJobFeed } from './events/create-job-feed';
+import { eventLogStats } from './events/job-event-log';
 import { expireIdempotencyKeys } from './modules/idempotency/idempotency-expiry';
 import { startHeartbeatSweep } from './modules/jobs/heartbeat-sweep';
 import { Mailer } from './modules/mail/mailer';
@@ -16,6 +17,7 @@ import { buildAppSchema } from './schema';
 import { createApp, type App } from './server/app';
 import { Authenticator } from './server/authentication';
 import { Connections } from './server/connections';
+import { Metrics } from './server/metrics';
 import { createContext } from './server/context';
 import type { Services } from './services';
 import { StartupError } from './startup-error';
@@ -40,6 +42,13 @@ export async function startService(
   const database = options.database ?? (await openOwnDatabase(config, log));
   await runPendingMigrations(database);
   const connections = new Connections();
+  // The probes read `services` once it is made.
+  const metrics = new Metrics({
+    webSockets: () => connections.size,
+    feedSubscriptions: () => services.jobFeed.subscriptions,
+    pool: () => poolUse(database),
+    eventLog: () => eventLogStats(database.dataSource),
+  });
   const services: Services = {
     config,
     log,
@@ -54,9 +63,11 @@ export async function startService(
       log,
       contextFor: (viewer) => createContext({ requestId: randomUUID(), log, services, viewer }),
       onRevoked: (revocation) => connections.closeHere(revocation),
+      observer: { delivered: (lag) => (metrics.feedLagSeconds.observe(lag), metrics.feedDeliveries.inc()), dropped: () => metrics.feedDropped.inc() },
     }),
     connections,
-    webhooks: new WebhookSender(database.dataSource, log, config.webhooks),
+    webhooks: new WebhookSender(database.dataSource, log, config.webhooks, (outcome) => metrics.webhookDeliveries.inc({ outcome })),
+    metrics,
   };
   services.jobFeed.onEvents((workspaceId) => services.webhooks.wake(workspaceId));
   connections.publishWith((revocation) => services.jobFeed.broadcastRevocation(revocation));
@@ -116,3 +127,4 @@ async function openOwnDatabase(config: Config, log: Logger): Promise<Database> {
     holder: `the service on port ${config.port}`,
   });
 }
+

@@ -29,6 +29,8 @@ export interface Config {
   publicUrl: string;
   /** The app's sign-in page: invitation links go there (with ?workspaceId=) instead of the service's own page. */
   appSignInUrl: string | undefined;
+  /** When set, GET /metrics needs `Authorization: Bearer <it>`. */
+  metricsToken: string | undefined;
   seedDemo: boolean;
   /** Protective limits of the GraphQL server (HTTP and WebSocket alike). */
   limits: Limits;
@@ -188,6 +190,7 @@ export function loadConfig(env: Env = process.env): Config {
     heartbeatSweepMs: intVar(env, 'HEARTBEAT_SWEEP_MS', 5_000, 50, 3_600_000),
     publicUrl: urlVar(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`,
     appSignInUrl: urlVar(env, 'APP_SIGN_IN_URL', ['http:', 'https:']),
+    metricsToken: env.METRICS_TOKEN?.trim() || undefined,
     seedDemo: oneOf(env, 'SEED_DEMO', ['true', 'false'] as const, nodeEnv === 'production' ? 'false' : 'true') === 'true',
     limits: loadLimits(env),
     database: {

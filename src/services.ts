@@ -7,6 +7,7 @@ import type { Mailer } from './modules/mail/mailer';
 import type { WebhookSender } from './modules/webhooks/webhook-sender';
 import type { Authenticator } from './server/authentication';
 import type { Connections } from './server/connections';
+import type { Metrics } from './server/metrics';
 
 /**
  * The app-wide singletons that requests share. Feature services are plain functions of the
@@ -26,4 +27,6 @@ export interface Services {
   webhooks: WebhookSender;
   /** This instance's open WebSockets, closed when their credentials are taken away. */
   connections: Connections;
+  /** This instance's Prometheus metrics (GET /metrics). */
+  metrics: Metrics;
 }

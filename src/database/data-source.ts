@@ -116,3 +116,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 async function destroy(dataSource: DataSource): Promise<void> {
   if (dataSource.isInitialized) await dataSource.destroy();
 }
+
+/** Connections in use and queries waiting, from pg's pool (PGlite is one connection: never waiting). */
+export function poolUse(database: Database): { inUse: number; waiting: number } {
+  const pool = (database.dataSource.driver as unknown as { master?: { totalCount: number; idleCount: number; waitingCount: number } }).master;
+  if (database.kind !== 'postgres' || !pool) return { inUse: 0, waiting: 0 };
+  return { inUse: pool.totalCount - pool.idleCount, waiting: pool.waitingCount };
+}

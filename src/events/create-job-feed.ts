@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { Database } from '../database/data-source';
 import type { Context, Viewer } from '../server/context';
-import { JobFeed } from './job-feed';
+import { JobFeed, type FeedObserver } from './job-feed';
 import { PGliteNotifier, PgNotifier, type JobNotifier, type Revocation } from './notifier';
 import { ShapeRegistry } from './payload-shape';
 
@@ -13,6 +13,7 @@ export function createJobFeed(args: {
   log: Logger;
   contextFor: (viewer: Viewer) => Context;
   onRevoked: (revocation: Revocation) => void;
+  observer?: FeedObserver;
 }): JobFeed {
   const { database, log, config } = args;
   const db = database.dataSource;
@@ -38,5 +39,6 @@ export function createJobFeed(args: {
     retentionMs: config.jobEventRetentionMs,
     maxBufferedBytes: config.limits.wsMaxBufferedBytes,
     stallMs: config.jobFeedStallMs,
+    observer: args.observer,
   });
 }

@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { columnsOf } from '../database/columns';
-import { queryOne, queryRows } from '../database/sql';
+import { BACKGROUND, queryOne, queryRows } from '../database/sql';
 import { JobEventEntity } from './job-event.entity';
 import { decodeCursor, encodeCursor } from '../modules/common/pagination';
 import type { JobStatus, JobType } from '../modules/jobs/job.entity';
@@ -121,4 +121,18 @@ export async function pruneEvents(db: Executor, olderThan: Date): Promise<number
     [olderThan],
   );
   return Number(rows[0]?.n ?? 0);
+}
+
+/**
+ * The log's size (PostgreSQL's estimate once the table was analysed: counting a large log on
+ * every scrape would cost more than the answer is worth) and its oldest event's age, for /metrics.
+ */
+export async function eventLogStats(db: DataSource): Promise<{ rows: number; oldestSeconds: number }> {
+  const row = await queryOne<{ rows: number | string; oldest: number | string | null }>(
+    db,
+    `${BACKGROUND} SELECT CASE WHEN c.reltuples < 0 THEN (SELECT count(*) FROM job_events) ELSE c.reltuples END::bigint AS rows,
+            extract(epoch FROM now() - (SELECT min(occurred_at) FROM job_events))::float8 AS oldest
+       FROM pg_class c WHERE c.oid = 'job_events'::regclass`,
+  );
+  return { rows: Number(row?.rows ?? 0), oldestSeconds: Math.max(0, Number(row?.oldest ?? 0)) };
 }

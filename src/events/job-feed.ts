@@ -47,6 +47,13 @@ export interface JobFeedOptions {
   pruneEveryMs?: number;
   /** Events read (and fanned out) at once. */
   pageSize?: number;
+  /** Told of each delivery (with the event's age) and each dropped consumer: the metrics. */
+  observer?: FeedObserver;
+}
+
+export interface FeedObserver {
+  delivered(lagSeconds: number): void;
+  dropped(): void;
 }
 
 interface Subscriber {
@@ -126,6 +133,13 @@ export class JobFeed {
   private readonly stallMs: number;
   /** Counters since start: pages of events read, payloads executed, messages written, stalled rounds restarted. */
   readonly stats = { pages: 0, renders: 0, deliveries: 0, restarts: 0 };
+
+  /** Subscriptions open on this instance. */
+  get subscriptions(): number {
+    let n = 0;
+    for (const channel of this.channels.values()) n += channel.subs.size;
+    return n;
+  }
 
   constructor(private readonly options: JobFeedOptions) {
     this.pageSize = options.pageSize ?? 500;
@@ -440,7 +454,11 @@ export class JobFeed {
     if (!current()) return false; // abandoned: the new round sends these from the same positions
 
     for (const [sub, position] of positions) sub.position = position;
-    for (let i = 0; i < deliveries.length; i += 2) this.send(deliveries[i] as Subscriber, (deliveries[i + 1] as Slot).bytes);
+    const now = Date.now();
+    for (let i = 0; i < deliveries.length; i += 2) {
+      const slot = deliveries[i + 1] as Slot;
+      if (this.send(deliveries[i] as Subscriber, slot.bytes)) this.options.observer?.delivered((now - slot.row.occurredAt.getTime()) / 1000);
+    }
     for (const sub of resynced) {
       sub.resync = true;
       this.resync(sub);
@@ -488,19 +506,22 @@ export class JobFeed {
     );
   }
 
-  private send(sub: Subscriber, payload: Buffer): void {
-    if (sub.stream.done) return;
+  /** Answers whether it was sent. */
+  private send(sub: Subscriber, payload: Buffer): boolean {
+    if (sub.stream.done) return false;
     const socket = sub.socket;
-    if (socket.readyState !== OPEN) return;
+    if (socket.readyState !== OPEN) return false;
     if (socket.bufferedAmount > this.options.maxBufferedBytes) {
       // A slow consumer would hold every event in memory: drop it (as the WebSocket limits do;
       // a close frame would wait behind the backlog); it resumes from its last cursor.
       this.options.log.warn({ userId: sub.userId, bufferedAmount: socket.bufferedAmount }, 'job feed: dropping a slow consumer');
       socket.terminate();
-      return;
+      this.options.observer?.dropped();
+      return false;
     }
     this.stats.deliveries += 1;
     socket.send(Buffer.concat([sub.prefix, payload, CLOSE], sub.prefix.length + payload.length + 1), TEXT);
+    return true;
   }
 
   /** Ends a subscription from the server's side: graphql-ws then sends `complete`. */

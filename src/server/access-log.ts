@@ -21,12 +21,11 @@ export const operationLabel = (name: string | null | undefined) => (name ? name.
 export const outcomeCode = (errors: ReadonlyArray<GraphQLFormattedError | { extensions?: Record<string, unknown> }> | undefined, uncoded = 'INTERNAL_SERVER_ERROR') =>
   errors?.length ? String(errors[0].extensions?.code ?? uncoded) : 'OK';
 
-export function logAccess(log: Logger, record: AccessRecord): void {
-  log.info(record, 'access');
-}
+/** Where an ended operation goes: its access line (on the request's logger), and the metrics. */
+export type RecordAccess = (log: Logger, record: AccessRecord) => void;
 
 /** One access line per HTTP request at info, when its answer is sent. */
-export function accessLogPlugin(): ApolloServerPlugin<Context> {
+export function accessLogPlugin(recordAccess: RecordAccess): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
       const startedAt = performance.now();
@@ -34,7 +33,7 @@ export function accessLogPlugin(): ApolloServerPlugin<Context> {
         async willSendResponse({ request, response, operation, contextValue: ctx }) {
           const body = response.body;
           const errors = body.kind === 'single' ? body.singleResult.errors : body.initialResult.errors;
-          logAccess(ctx.log, {
+          recordAccess(ctx.log, {
             requestId: ctx.requestId,
             transport: 'http',
             operation: operationLabel(operation?.name?.value ?? request.operationName),
@@ -64,10 +63,10 @@ interface RunningOperation {
  * One access line per WebSocket operation at info: when it completes (a query's answer, a
  * subscription's end) or is refused before it runs.
  */
-export function webSocketAccessLog(log: Logger) {
+export function webSocketAccessLog(log: Logger, recordAccess: RecordAccess) {
   const running = new WeakMap<object, Map<string, RunningOperation>>();
   const write = (entry: RunningOperation, viewerId: string | null) =>
-    logAccess(log, {
+    recordAccess(log, {
       requestId: entry.requestId,
       transport: 'ws',
       operation: entry.operation,

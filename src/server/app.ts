@@ -22,8 +22,9 @@ import { createRateLimiter, rateLimitHeaders } from './limits/rate-limit';
 import { connectRedis } from './limits/redis';
 import { connectionCounter } from './limits/ws-connections';
 import { webSocketLimits, type SocketExtra } from './limits/websocket';
-import { accessLogPlugin, webSocketAccessLog } from './access-log';
+import { accessLogPlugin, webSocketAccessLog, type RecordAccess } from './access-log';
 import { withRequestLog } from './request-log';
+import { httpMetrics, metricsEndpoint } from './metrics';
 import { idempotencyPlugin } from '../modules/idempotency/idempotency.plugin';
 import { activityPage } from '../web/activity-page';
 import { invitationPage } from '../web/invitation-page';
@@ -49,6 +50,7 @@ export async function createApp(services: Services, schema: GraphQLSchema): Prom
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy || false);
+  app.use(httpMetrics(services.metrics));
   const httpServer = createServer(app);
   // Slow senders (slowloris) get no longer to send their request than a request has to answer.
   httpServer.requestTimeout = limits.requestTimeoutMs;
@@ -58,10 +60,23 @@ export async function createApp(services: Services, schema: GraphQLSchema): Prom
   const redis = config.redisUrl ? connectRedis(config.redisUrl, log) : undefined;
   const rateLimiter = createRateLimiter(limits, redis, log);
   const connectionCount = connectionCounter(limits.wsMaxConnectionsPerUser, redis, log);
-  const wsLimits = webSocketLimits({ schema, limits, production, rateLimiter, connections: connectionCount, log, clients: () => wsServer.clients });
+  const wsLimits = webSocketLimits({
+    schema,
+    limits,
+    production,
+    rateLimiter,
+    connections: connectionCount,
+    log,
+    clients: () => wsServer.clients,
+    observer: { connectionRefused: () => services.metrics.rateLimitRefusals.inc({ transport: 'ws' }), dropped: () => services.metrics.feedDropped.inc() },
+  });
   wsServer.on('connection', (socket) => wsLimits.watch(socket));
 
-  const wsAccessLog = webSocketAccessLog(log);
+  const recordAccess: RecordAccess = (requestLog, record) => {
+    requestLog.info(record, 'access');
+    services.metrics.observe(record);
+  };
+  const wsAccessLog = webSocketAccessLog(log, recordAccess);
   const authenticate = async (header: unknown): Promise<Viewer | null> => services.authenticator.authenticate(header);
 
   const wsCleanup = useServer<Record<string, unknown>, SocketExtra>(
@@ -148,7 +163,7 @@ export async function createApp(services: Services, schema: GraphQLSchema): Prom
     validationRules: limitRules(limits),
     formatError: (formatted, error) => formatError(log, formatted, error),
     plugins: [
-      accessLogPlugin(),
+      accessLogPlugin(recordAccess),
       limitsPlugin(limits, rateLimiter),
       unavailableStatus,
       // Safe retries of mutations sent with an Idempotency-Key (after the limits: a refused request is not kept).
@@ -166,6 +181,7 @@ export async function createApp(services: Services, schema: GraphQLSchema): Prom
   app.use('/activity', activityPage());
   // Where invitation mail links lead: its own page, or the app's sign-in when APP_SIGN_IN_URL is set.
   app.use('/invitations', invitationPage(config.appSignInUrl));
+  app.get('/metrics', metricsEndpoint(services.metrics, config.metricsToken));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });

@@ -70,6 +70,8 @@ export class WebhookSender {
     private readonly db: DataSource,
     private readonly log: Logger,
     private readonly options: WebhookSenderOptions,
+    /** Told of each attempt's outcome: the metrics. */
+    private readonly onAttempt: (outcome: 'delivered' | 'error') => void = () => undefined,
   ) {
     this.http = new WebhookHttp({ allowPrivate: options.allowPrivate, timeoutMs: options.timeoutMs });
     this.concurrency = options.concurrency ?? 16;
@@ -244,8 +246,10 @@ export class WebhookSender {
     });
     if (result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300) {
       this.stats.delivered += 1;
+      this.onAttempt('delivered');
       return { ok: true, statusCode: result.statusCode };
     }
+    this.onAttempt('error');
     const retryInMs = this.backoff(delivery.attempts + 1);
     const error = result.statusCode === null ? result.error : `the receiver answered ${result.statusCode}`;
     this.log.warn({ webhookId: hook.id, cursor, attempts: delivery.attempts + 1, error, retryInMs: Math.round(retryInMs) }, 'webhooks: delivery failed, will retry');

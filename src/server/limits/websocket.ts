@@ -51,6 +51,8 @@ export function webSocketLimits(args: {
   log: Logger;
   /** The open sockets, swept every second for consumers that stopped reading. */
   clients: () => Iterable<WebSocket>;
+  /** Told of each connection refused by the per-person limit and each consumer dropped: the metrics. */
+  observer?: { connectionRefused(): void; dropped(): void };
 }): Required<Pick<ServerOptions<Record<string, unknown>, SocketExtra>, 'onSubscribe' | 'onNext' | 'onError' | 'onClose'>> & {
   /** Call once the person is known: false (and the socket closed with 1008) past the per-person limit. */
   admit(ctx: Ctx, viewer: Viewer): Promise<boolean>;
@@ -74,6 +76,7 @@ export function webSocketLimits(args: {
     log.warn({ userId, bufferedAmount: socket.bufferedAmount }, 'dropping a slow WebSocket consumer');
     dropped.add(socket);
     socket.terminate();
+    args.observer?.dropped();
     return true;
   };
   // Checked before every result (onNext) and, for whatever else is sent (errors, other
@@ -105,6 +108,7 @@ export function webSocketLimits(args: {
       const { socket } = ctx.extra;
       if (!(await connections.admit(viewer.userId, socketId))) {
         socket.close(POLICY_VIOLATION, 'RATE_LIMITED: too many connections');
+        args.observer?.connectionRefused();
         return false;
       }
       // Closed while the count was asked (onClose found nothing to release): release it here.

@@ -20,6 +20,8 @@ module.exports = {
   // One migrated database per run, copied for each file (test/support/global-setup.ts).
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  // After the summary: which tests were skipped, and what they need.
+  reporters: ['default', '<rootDir>/test/support/skipped-reporter.js'],
   testTimeout: 60000,
   maxWorkers: 2,
 };

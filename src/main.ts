@@ -1,3 +1,5 @@
+// First: tracing (when configured) must see http, express, graphql and pg load.
+import { tracing } from './instrument';
 import 'reflect-metadata';
 import { ConfigError, loadConfig, type Config } from './config';
 import { startService } from './bootstrap';
@@ -54,7 +56,8 @@ async function main(): Promise<void> {
     const timer = setTimeout(() => process.exit(1), 10_000);
     timer.unref();
     service.close().then(
-      () => {
+      async () => {
+        await tracing?.shutdown().catch(() => undefined); // the last spans
         log.info({ signal }, 'stopped');
         process.exit(0);
       },

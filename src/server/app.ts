@@ -23,7 +23,7 @@ import { connectRedis } from './limits/redis';
 import { connectionCounter } from './limits/ws-connections';
 import { webSocketLimits, type SocketExtra } from './limits/websocket';
 import { accessLogPlugin, webSocketAccessLog, type RecordAccess } from './access-log';
-import { withRequestLog } from './request-log';
+import { withRequest } from './request-log';
 import { httpMetrics, metricsEndpoint } from './metrics';
 import { idempotencyPlugin } from '../modules/idempotency/idempotency.plugin';
 import { activityPage } from '../web/activity-page';
@@ -112,7 +112,8 @@ export async function createApp(services: Services, schema: GraphQLSchema): Prom
       onNext: (socketCtx, id, payload, args, result) => {
         if (!result.errors) return wsLimits.onNext(socketCtx, id, payload, args, result);
         wsAccessLog.erred(socketCtx.extra.socket, id, result.errors);
-        return withRequestLog((args.contextValue as Context).log, () => wsLimits.onNext(socketCtx, id, payload, args, result));
+        const ctx = args.contextValue as Context;
+        return withRequest(ctx, () => wsLimits.onNext(socketCtx, id, payload, args, result));
       },
       onError: (socketCtx, id, payload, errors) => {
         wsAccessLog.failed(socketCtx.extra.socket, id, payload, errors, socketCtx.extra.viewer?.userId ?? null);
@@ -138,7 +139,8 @@ export async function createApp(services: Services, schema: GraphQLSchema): Prom
           rateLimit: wsLimits.rateLimitOf(args),
         });
       },
-      execute: executeWithinBudget,
+      // Its spans and error lines carry the operation's request id.
+      execute: (args) => withRequest(args.contextValue as Context, () => executeWithinBudget(args)),
     },
     wsServer,
   );
@@ -202,7 +204,7 @@ export async function createApp(services: Services, schema: GraphQLSchema): Prom
       const requestId = req.get('x-request-id')?.slice(0, 100) || randomUUID();
       res.setHeader('x-request-id', requestId);
       res.locals.requestId = requestId;
-      withRequestLog(log.child({ requestId }), next);
+      withRequest({ requestId, log: log.child({ requestId }) }, next);
     },
     requestTimeout(limits, log),
     express.json({ limit: limits.maxRequestBytes, verify: requireUtf8 }),

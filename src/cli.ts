@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
+import { hostname, userInfo } from 'node:os';
 import { Command, CommanderError } from 'commander';
 import { isUuid } from './authorization/access';
 import { relayToService } from './cli-relay';
@@ -91,7 +92,7 @@ export async function createWorkspaceCommand(db: Database, args: { name: string;
       action: 'createWorkspace',
       targetType: 'Workspace',
       targetId: workspaceId,
-      details: { name, internalDomains, admin: { userId, email }, via: 'cli' },
+      details: { name, internalDomains, admin: { userId, email }, via: 'cli', operator: operatorName() },
     });
     return userId;
   });
@@ -130,7 +131,7 @@ export async function removeAdminCommand(db: Database, args: { workspaceId: stri
     }
     // The operator sees every resource: a refusal names them all.
     const describe = async (ids: string[]) => ({ resources: (await resourcesByIds(tx, ids)).sort(byTypeAndName), hiddenCount: 0 });
-    const change = await removeMembership(tx, { workspaceId, target, replacement, actorId: null, via: 'cli', describe });
+    const change = await removeMembership(tx, { workspaceId, target, replacement, actorId: null, via: 'cli', operator: operatorName(), describe });
     const seq = await recordChange(tx, change);
     return { userId: target.userId, reassigned: change.result, seq };
   });
@@ -158,6 +159,11 @@ export async function tokenCommand(config: Config, db: Database | null, args: { 
   } catch (error) {
     throw new CliError(`Could not mint the token: ${(error as Error).message}`);
   }
+}
+
+/** Who runs the command (the audit entry's actor is null): WSAPI_OPERATOR, else the OS user at this host. */
+function operatorName(): string {
+  return (process.env.WSAPI_OPERATOR?.trim() || `${userInfo().username}@${hostname()}`).slice(0, 200);
 }
 
 /** A token's lifetime: a positive whole number of s, m, h or d, at most a year (a negative one would mint an expired token). */

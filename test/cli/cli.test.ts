@@ -108,12 +108,14 @@ describe('remove-admin', () => {
   it('removes an ADMIN when another JOINED ADMIN remains, audited with a null actor', async () => {
     const { workspaceId, admin } = await createWorkspace(server);
     const other = await addMember(server, workspaceId, 'ADMIN');
+    const entriesBefore = await countRows(server, 'audit_log');
     const res = await cli(['remove-admin', '--workspace', workspaceId, '--email', other.email.toUpperCase()]);
     expect(res).toMatchObject({ code: 0, err: '' });
+    expect(await countRows(server, 'audit_log')).toBe(entriesBefore + 1); // one action, one entry
     expect(JSON.parse(res.out)).toEqual({ removedUserId: other.id, reassigned: [] });
     expect((await membership(workspaceId, other.id)).removed_at).not.toBeNull();
     const [entry] = await server.db.query(`SELECT actor_id, details FROM audit_log WHERE workspace_id = $1 AND action = 'removeUser'`, [workspaceId]);
-    expect(entry).toMatchObject({ actor_id: null, details: { via: 'cli', role: 'ADMIN', email: other.email } });
+    expect(entry).toMatchObject({ actor_id: null, details: { via: 'cli', role: 'ADMIN', email: other.email, operator: expect.stringMatching(/^\S+@\S+$/) } });
     // The log shows the operator's action with no actor.
     const log = await server.gql(`query($w: ID!) { workspace(id: $w) { auditLog(first: 1) { nodes { action actor { id } } } } }`, { w: workspaceId }, admin.token);
     expect(log.data.workspace.auditLog.nodes).toEqual([{ action: 'removeUser', actor: null }]);

@@ -22,6 +22,8 @@ export interface Removal {
   actorId: string | null;
   /** Where the request came from, kept in the audit entry. */
   via: 'api' | 'cli';
+  /** The command line's operator (user@host), kept in the audit entry: the actor is null there. */
+  operator?: string;
   /** What the caller may know of resources (REPLACEMENT_REQUIRED names only those). */
   describe(resourceIds: string[]): Promise<SoleAdminResources>;
 }
@@ -79,6 +81,7 @@ export async function removeMembership(tx: EntityManager, removal: Removal): Pro
       role: target.role,
       status: target.status,
       via: removal.via,
+      ...(removal.operator ? { operator: removal.operator } : {}),
       groups: memberOf,
       managerOf,
       assignments,

@@ -98,6 +98,11 @@ export async function startService(
     services,
     port,
     close: async () => {
+      app.drain();
+      if (config.shutdownDrainMs > 0) {
+        log.info({ ms: config.shutdownDrainMs }, 'draining: /readyz answers 503 while the balancer takes this instance out');
+        await new Promise((resolve) => setTimeout(resolve, config.shutdownDrainMs));
+      }
       await relay?.close();
       await app.stop();
       await heartbeats.stop();

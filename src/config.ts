@@ -31,6 +31,8 @@ export interface Config {
   appSignInUrl: string | undefined;
   /** When set, GET /metrics needs `Authorization: Bearer <it>`. */
   metricsToken: string | undefined;
+  /** On SIGTERM, how long /readyz says 503 while requests are still served, so a balancer takes the instance out first. */
+  shutdownDrainMs: number;
   seedDemo: boolean;
   /** Protective limits of the GraphQL server (HTTP and WebSocket alike). */
   limits: Limits;
@@ -191,6 +193,8 @@ export function loadConfig(env: Env = process.env): Config {
     publicUrl: urlVar(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`,
     appSignInUrl: urlVar(env, 'APP_SIGN_IN_URL', ['http:', 'https:']),
     metricsToken: env.METRICS_TOKEN?.trim() || undefined,
+    // A balancer needs a few health checks to take an instance out; by hand (Ctrl-C) nobody waits.
+    shutdownDrainMs: intVar(env, 'SHUTDOWN_DRAIN_MS', nodeEnv === 'production' ? 5_000 : 0, 0, 300_000),
     seedDemo: oneOf(env, 'SEED_DEMO', ['true', 'false'] as const, nodeEnv === 'production' ? 'false' : 'true') === 'true',
     limits: loadLimits(env),
     database: {

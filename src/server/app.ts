@@ -31,12 +31,15 @@ import { invitationPage } from '../web/invitation-page';
 
 const GRAPHQL_PATH = '/graphql';
 const TRY_AGAIN_LATER = 1013;
+const SERVICE_RESTART = 1012;
 
 export interface App {
   httpServer: Server;
   /** Starts listening; resolves with the port. */
   listen(port: number, host?: string): Promise<number>;
-  /** Stops accepting, finishes requests in flight, closes sockets (1001) and the database, within 10 s. */
+  /** From now on /readyz answers 503 (a balancer takes the instance out); everything else is still served. */
+  drain(): void;
+  /** Stops accepting, finishes requests in flight, closes sockets (1012: clients reconnect at once), within 10 s. */
   stop(): Promise<void>;
   /** HTTP operations run so far, compiled or on graphql-js (src/server/query-executor.ts). */
   executions(): ExecutionCounts;
@@ -188,8 +191,10 @@ export async function createApp(services: Services, schema: GraphQLSchema): Prom
     res.json({ status: 'ok' });
   });
   // Not ready while the job feed is not keeping up (a stalled loop, the LISTEN connection down) or the database does not answer.
+  let draining = false;
   app.get('/readyz', async (_req, res) => {
     try {
+      if (draining) throw new Error('draining: stopping soon');
       if (!services.jobFeed.healthy) throw new Error('the job feed is not keeping up');
       await withTimeout(services.db.query('SELECT 1'), 2_000);
       res.json({ status: 'ready' });
@@ -250,11 +255,15 @@ export async function createApp(services: Services, schema: GraphQLSchema): Prom
           resolve(typeof address === 'object' && address ? address.port : port);
         });
       }),
+    drain: () => {
+      draining = true;
+    },
     stop: () => {
       stopping ??= (async () => {
         const force = setTimeout(() => httpServer.closeAllConnections(), 9_000);
         force.unref();
-        for (const client of wsServer.clients) client.close(1001, 'Server shutting down');
+        // 1012 Service Restart: graphql-ws clients reconnect at once (through the balancer, to another instance).
+        for (const client of wsServer.clients) client.close(SERVICE_RESTART, 'Service restart');
         await wsCleanup.dispose();
         await apollo.stop(); // stops accepting and waits for requests in flight
         await new Promise<void>((resolve) => wsServer.close(() => resolve()));

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createWorkspace } from '../support/fixtures';
 import { errorCode, startTestServer, type TestServer } from '../support/harness';
 import { createResource, FAIL_JOB, ok, started, subscribe } from '../jobs/fixtures';
+import { BACKGROUND_STATEMENTS } from '../support/query-counter';
 
 /**
  * The hard stop: an operation whose answer passes MAX_RESPONSE_BYTES, or whose time passes
@@ -29,13 +30,13 @@ async function seed(server: TestServer) {
   return { workspaceId, admin, projectId };
 }
 
-/** The statements a request sends (the mail outbox and the job feed left out), each with when it was sent. */
+/** The statements a request sends (the service's background work left out), each with when it was sent. */
 function recordStatements(server: TestServer) {
   const seen: Array<{ sql: string; at: number }> = [];
   const logger = server.db.logger;
   const original = logger.logQuery;
   logger.logQuery = function (query: string, ...rest: any[]) {
-    if (!/outbox_mail|job_events|^\s*(LISTEN|NOTIFY|UNLISTEN)\b/i.test(query)) seen.push({ sql: query, at: performance.now() });
+    if (!BACKGROUND_STATEMENTS.test(query) && !/^\s*(LISTEN|NOTIFY|UNLISTEN)\b/i.test(query)) seen.push({ sql: query, at: performance.now() });
     return original.call(this, query, ...rest);
   };
   return { seen, stop: () => (logger.logQuery = original) };

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { addMember, type Person, type Role } from '../support/fixtures';
 import type { TestServer } from '../support/harness';
+import { BACKGROUND_STATEMENTS } from '../support/query-counter';
 
 /** Who acts: a JOINED person of each role, or an INVITED / DECLINED one (made an ADMIN, the strongest case). */
 export type ActorKind = Role | 'INVITED' | 'DECLINED';
@@ -68,7 +69,8 @@ export async function statementsOf(server: TestServer, run: () => Promise<unknow
   const logger = server.db.logger;
   const original = logger.logQuery;
   logger.logQuery = function (query: string, ...rest: any[]) {
-    if (!/outbox_mail|job_events|^\s*(LISTEN|NOTIFY|UNLISTEN)\b/i.test(query)) seen.push(query);
+    // The service's background work (mail, the feed, sweeps and polls marked /* background */) is not the request's.
+    if (!BACKGROUND_STATEMENTS.test(query) && !/^\s*(LISTEN|NOTIFY|UNLISTEN)\b/i.test(query)) seen.push(query);
     return original.call(this, query, ...rest);
   };
   try {

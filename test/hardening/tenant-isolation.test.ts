@@ -326,7 +326,11 @@ beforeAll(async () => {
   const rows = new Rows();
   rows.add(w, ids, { jobEvents: true });
   await rows.insert(server.db);
-  await server.db.query(`INSERT INTO webhooks (id, workspace_id, url, secret, event_seq) VALUES ($1, $2, 'https://hooks.example.com/b', 'secret', 0)`, [ids.id('WHB'), ids.id('B')]);
+  // Caught up with B's event log: the sender has nothing to deliver (its writes would race the row counts).
+  await server.db.query(
+    `INSERT INTO webhooks (id, workspace_id, url, secret, event_seq) SELECT $1, id, 'https://hooks.example.com/b', 'secret', last_event_seq FROM workspaces WHERE id = $2`,
+    [ids.id('WHB'), ids.id('B')],
+  );
   const token = (key: string) => mintToken(TEST_SECRET, { sub: `test|${ids.email(key)}`, email: ids.email(key) });
   viewerToken = await token('viewer');
   const made = await server.gql(`mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { key } }`, { input: { workspaceId: ids.id('A'), name: 'Key of A' } }, await token('dual'));

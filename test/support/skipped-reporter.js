@@ -11,9 +11,8 @@ class SkippedReporter {
       if (names.length) skipped.push({ file: file.testFilePath.slice(process.cwd().length + 1), names });
     }
     if (skipped.length === 0) return;
-    const why = process.env.TEST_DATABASE_URL ? 'they need the built service (npm run build)' : 'they need PostgreSQL (TEST_DATABASE_URL=postgres://...) or the built service (npm run build)';
     const total = skipped.reduce((n, s) => n + s.names.length, 0);
-    const lines = [`\n${total} tests skipped: ${why}.`];
+    const lines = [`\n${total} tests skipped; each says what it needs (PostgreSQL: TEST_DATABASE_URL=postgres://...; the built service: npm run build):`];
     for (const { file, names } of skipped) lines.push(`  ${file}: ${names.length === 1 ? names[0] : `${names.length} tests`}`);
     process.stdout.write(lines.join('\n') + '\n');
   }

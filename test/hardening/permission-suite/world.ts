@@ -240,6 +240,11 @@ export class Rows {
       );
     }
     await q(`INSERT INTO api_keys (id, workspace_id, user_id, name, secret_hash) SELECT id, w, u, 'key', h FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[]) AS t(id, w, u, h)`, this.apiKeys);
-    await q(`INSERT INTO webhooks (id, workspace_id, url, secret, event_seq) SELECT id, w, 'https://hooks.example.com/x', 'secret', 0 FROM unnest($1::uuid[], $2::uuid[]) AS t(id, w)`, this.webhooks);
+    // Caught up with their workspace's log: the sender has nothing to deliver (no writes behind a test's back).
+    await q(
+      `INSERT INTO webhooks (id, workspace_id, url, secret, event_seq)
+       SELECT t.id, t.w, 'https://hooks.example.com/x', 'secret', ws.last_event_seq FROM unnest($1::uuid[], $2::uuid[]) AS t(id, w) JOIN workspaces ws ON ws.id = t.w`,
+      this.webhooks,
+    );
   }
 }

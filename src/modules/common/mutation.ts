@@ -67,9 +67,10 @@ export async function runMutation<L, R>(ctx: Context, steps: MutationSteps<L, R>
       if (verdict === 'hidden') throw notFound(steps.what);
       if (verdict !== true) throw refusal(ctx, steps.rule);
       const change = await steps.change(tx, locked, txCtx);
-      const seq = await recordChange(tx, change);
-      // Sent with an Idempotency-Key: that it happened commits with it (a retry never runs it twice).
+      // Sent with an Idempotency-Key: that it happened commits with it (a retry never runs it
+      // twice). Before the job events: they take the workspace row's lock, held until commit.
       await ctx.idempotency?.committed(tx);
+      const seq = await recordChange(tx, change);
       return { change, seq, workspaceId: change.jobEvents?.[0]?.workspaceId };
     });
     if (seq !== null && workspaceId) ctx.services.jobFeed.published(workspaceId, seq);

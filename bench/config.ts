@@ -19,9 +19,20 @@ export const BENCH_DB_URL = withDatabase(PG_ADMIN_URL, BENCH_DB);
  * requests a second, so it runs longer to see enough of them. BENCH_DURATION sets all three.
  */
 const ALL = process.env.BENCH_DURATION ? Number(process.env.BENCH_DURATION) : undefined;
-export const DURATION_S = { S1: ALL ?? num('BENCH_DURATION_S1', 12), S2: ALL ?? num('BENCH_DURATION_S2', 5), S3: ALL ?? num('BENCH_DURATION_S3', 5) };
+export const DURATION_S = {
+  S1: ALL ?? num('BENCH_DURATION_S1', 12),
+  S2: ALL ?? num('BENCH_DURATION_S2', 5),
+  S3: ALL ?? num('BENCH_DURATION_S3', 5),
+  S4: ALL ?? num('BENCH_DURATION_S4', 8),
+  // S5 is S1's page for other viewers: as long as S1, so that the ratios compare like with like.
+  'S5-MEMBER': ALL ?? num('BENCH_DURATION_S1', 12),
+  'S5-WFM': ALL ?? num('BENCH_DURATION_S1', 12),
+};
 export const WARMUP_S = num('BENCH_WARMUP', 3);
 export const CONCURRENCIES = (process.env.BENCH_CONCURRENCY ?? '1,8,32').split(',').map(Number);
+/** S4: how many workers report progress at once (each on its own job), and the feed's subscribers connected meanwhile. */
+export const S4_WORKERS = (process.env.BENCH_S4_WORKERS ?? '1,8,32').split(',').map(Number);
+export const S4_SUBSCRIBERS = num('BENCH_S4_SUBSCRIBERS', 100);
 /** Requests sent one at a time when counting SQL statements (after 3 unmeasured ones). */
 export const COUNT_REQUESTS = num('BENCH_COUNT_REQUESTS', 10);
 

@@ -27,6 +27,8 @@ export class PgCounter {
   constructor(
     private readonly listenPort: number,
     private readonly target: { host: string; port: number },
+    /** How many statement texts a snapshot keeps. */
+    private readonly sampleLimit = 12,
   ) {}
 
   start(): Promise<void> {
@@ -53,7 +55,7 @@ export class PgCounter {
   private record(text: string): void {
     if (CONTROL.test(text)) this.counts.control++;
     else this.counts.queries++;
-    if (this.counts.samples.length < 12) this.counts.samples.push(text.replace(/\s+/g, ' ').slice(0, 200));
+    if (this.counts.samples.length < this.sampleLimit) this.counts.samples.push(text.replace(/\s+/g, ' ').slice(0, 200));
   }
 
   private handle(client: Socket): void {

@@ -1,14 +1,21 @@
 /**
- * The three scenarios, as each target asks them, and how each answer is reduced to the same
+ * The read scenarios, as each target asks them, and how each answer is reduced to the same
  * normal form so that answers can be compared: no peer wins by doing less.
  */
-export type ScenarioId = 'S1' | 'S2' | 'S3';
+export type ScenarioId = 'S1' | 'S2' | 'S3' | 'S5-MEMBER' | 'S5-WFM';
+/** S5: S1's page asked by a non-admin; the seed's first JOINED person of that role. */
+export type ViewerRole = 'ADMIN' | 'MEMBER' | 'WORKFORCE_MANAGER';
+export const S5_VIEWER: Partial<Record<ScenarioId, ViewerRole>> = { 'S5-MEMBER': 'MEMBER', 'S5-WFM': 'WORKFORCE_MANAGER' };
+/** The scenarios whose answer is S1's page (of some viewer). */
+export const isUsersPage = (s: ScenarioId) => s === 'S1' || s in S5_VIEWER;
 export type TargetId = 'service' | 'postgraphile' | 'floor' | 'graphqljs';
 
 export const SCENARIOS: Record<ScenarioId, string> = {
   S1: 'workspace { users(first: 100) { nodes { email role groups { name } assignments { role resource { name } } } } } as an ADMIN',
   S2: '{ viewer { id } }',
   S3: 'workspace { jobs(first: 50, filter: {statuses: [PROCESSING]}) { nodes { id type status progress user { email } } } }',
+  'S5-MEMBER': 'S1 as a MEMBER',
+  'S5-WFM': 'S1 as a WORKFORCE_MANAGER',
 };
 
 /** Which targets run which scenario. */
@@ -16,13 +23,16 @@ export const PLAN: Record<ScenarioId, TargetId[]> = {
   S1: ['service', 'postgraphile', 'floor'],
   S2: ['service', 'graphqljs', 'postgraphile', 'floor'],
   S3: ['service', 'postgraphile', 'floor'],
+  'S5-MEMBER': ['service'],
+  'S5-WFM': ['service'],
 };
 
 export interface Request {
   path: string;
   body: string;
-  /** Sends the ADMIN's bearer token. */
+  /** Sends a bearer token: the ADMIN's, or `viewer`'s. */
   auth: boolean;
+  viewer?: ViewerRole;
 }
 
 const gql = (query: string, variables: Record<string, unknown> = {}) => JSON.stringify({ query, variables });
@@ -34,10 +44,11 @@ export function requestFor(target: TargetId, scenario: ScenarioId, workspaceId: 
     case 'graphqljs':
       if (scenario === 'S2') return { path: '/graphql', auth: true, body: gql('{ viewer { id } }') };
       if (target === 'graphqljs') throw new Error('graphql-js serves S2 only');
-      if (scenario === 'S1') {
+      if (isUsersPage(scenario)) {
         return {
           path: '/graphql',
           auth: true,
+          viewer: S5_VIEWER[scenario] ?? 'ADMIN',
           body: gql(
             `query S1($ws: ID!) { workspace(id: $ws) { users(first: 100) { nodes { email role groups { name } assignments { role resource { name } } } } } }`,
             ws,
@@ -122,7 +133,7 @@ export function normalise(target: TargetId, scenario: ScenarioId, answer: any): 
       id: j.rowId, type: j.type, status: j.status, progress: j.progress, email: j.userByUserId.email,
     }));
   }
-  if (scenario === 'S1') {
+  if (isUsersPage(scenario)) {
     return data.workspace.users.nodes.map((u: any): S1Person => ({
       email: u.email,
       role: u.role,
@@ -150,7 +161,7 @@ export function difference(a: unknown, b: unknown): string | null {
 
 /** What one answer holds, for the report. */
 export function describe(scenario: ScenarioId, normal: unknown): string {
-  if (scenario === 'S1') {
+  if (isUsersPage(scenario)) {
     const people = normal as S1Person[];
     const groups = people.reduce((n, p) => n + p.groups.length, 0);
     const assignments = people.reduce((n, p) => n + p.assignments.length, 0);
@@ -158,4 +169,28 @@ export function describe(scenario: ScenarioId, normal: unknown): string {
   }
   if (scenario === 'S3') return `${(normal as S3Job[]).length} jobs`;
   return JSON.stringify(normal);
+}
+
+/**
+ * Whether a non-admin's page (S5) is part of the ADMIN's (S1): every person on it is on the
+ * ADMIN's page (the ADMIN's first 100 cover everyone in email order up to the last of them) with
+ * the same role, and shows only groups and assignments the ADMIN sees too. null when it is.
+ */
+export function notPartOf(part: S1Person[], whole: S1Person[]): string | null {
+  const byEmail = new Map(whole.map((p) => [p.email, p]));
+  const last = whole[whole.length - 1]?.email ?? '';
+  for (const p of part) {
+    const w = byEmail.get(p.email);
+    if (!w) {
+      if (p.email > last) continue; // past the ADMIN's page: it may hold anyone
+      return `${p.email} is not on the ADMIN's page`;
+    }
+    if (w.role !== p.role) return `${p.email}: role ${p.role}, the ADMIN sees ${w.role}`;
+    const extra = (mine: string[], theirs: string[]) => mine.find((x) => !theirs.includes(x));
+    const g = extra(p.groups, w.groups);
+    if (g) return `${p.email}: group ${g} the ADMIN does not see`;
+    const a = extra(p.assignments, w.assignments);
+    if (a) return `${p.email}: assignment ${a} the ADMIN does not see`;
+  }
+  return null;
 }

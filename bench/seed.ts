@@ -16,9 +16,21 @@ import { BENCH_DB, BENCH_DB_URL, PG_ADMIN_URL } from './config';
  * Ids are UUIDs built from (kind, n) so that id order, email order, name order and creation
  * order of people (and of jobs) all agree: any sort key the API might use picks the same page.
  */
+export interface Person {
+  id: string;
+  subject: string;
+  email: string;
+  name: string;
+}
 export interface Seeded {
   workspaceId: string;
-  admin: { id: string; subject: string; email: string; name: string };
+  admin: Person;
+  /** The first JOINED MEMBER and WORKFORCE_MANAGER (S5's viewers). */
+  viewers: { MEMBER: Person; WORKFORCE_MANAGER: Person };
+  /** A project the ADMIN may start jobs on (S4's workers start theirs there). */
+  projectId: string;
+  /** The newest PROCESSING jobs (S4's SQL floor reports on them, one a client). */
+  processingJobIds: string[];
   counts: Record<string, number>;
 }
 
@@ -154,13 +166,27 @@ export async function seedBenchDatabase(log: (msg: string) => void = () => {}): 
       const [row] = await db.dataSource.query(`SELECT count(*)::int AS n FROM ${table}`);
       counts[table] = row.n;
     }
-    const [adm] = await db.dataSource.query(
-      `SELECT u.id, u.subject, u.email, u.name FROM users u JOIN memberships m ON m.user_id = u.id
-        WHERE m.workspace_id = $1 AND m.role = 'ADMIN' AND m.status = 'JOINED' ORDER BY u.id LIMIT 1`,
+    const first = async (role: string): Promise<Person> =>
+      (
+        await db.dataSource.query(
+          `SELECT u.id, u.subject, u.email, u.name FROM users u JOIN memberships m ON m.user_id = u.id
+            WHERE m.workspace_id = $1 AND m.role = $2 AND m.status = 'JOINED' ORDER BY u.id LIMIT 1`,
+          [WORKSPACE_ID, role],
+        )
+      )[0];
+    const jobs: Array<{ id: string }> = await db.dataSource.query(
+      `SELECT id FROM jobs WHERE workspace_id = $1 AND status = 'PROCESSING' ORDER BY created_at DESC LIMIT 100`,
       [WORKSPACE_ID],
     );
     log(`seeded ${BENCH_DB} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${JSON.stringify(counts)}`);
-    return { workspaceId: WORKSPACE_ID, admin: adm, counts };
+    return {
+      workspaceId: WORKSPACE_ID,
+      admin: await first('ADMIN'),
+      viewers: { MEMBER: await first('MEMBER'), WORKFORCE_MANAGER: await first('WORKFORCE_MANAGER') },
+      projectId: benchUuid(KIND.resource, 1),
+      processingJobIds: jobs.map((j) => j.id),
+      counts,
+    };
   } finally {
     await db.close();
   }

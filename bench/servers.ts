@@ -77,6 +77,8 @@ export async function startTarget(target: TargetId, options: StartOptions, log: 
           // limit (docs/api.md, "Limits and costs"). The estimate still runs, with a limit out of reach.
           GRAPHQL_MAX_COST: '100000000',
           REDIS_URL: '',
+          // S4's feed subscribers all sign in as the ADMIN (the default allows 20 sockets a person).
+          WS_MAX_CONNECTIONS_PER_USER: '10000',
         },
         stdio: ['ignore', 'inherit', 'inherit'],
       });

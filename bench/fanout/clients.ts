@@ -99,6 +99,11 @@ serve({
     return { times: Array.from(times), sample, bad, extra: received - expected };
   },
 
+  /** Deliveries so far (the bench's S4 reads it around its measured window, without arming). */
+  count() {
+    return { received, bad };
+  },
+
   async closeAll() {
     const closing = sockets.splice(0).map(
       (socket) =>

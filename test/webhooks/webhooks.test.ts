@@ -1,6 +1,7 @@
 import { addMember, countRows, createWorkspace } from '../support/fixtures';
 import { errorCode, startTestServer, type TestServer } from '../support/harness';
 import { COMPLETE_JOB, createResource, ok, progress, settle, started } from '../jobs/fixtures';
+import { countQueries } from '../support/query-counter';
 import { CREATE_WEBHOOK, DELETE_WEBHOOK, FAST_WEBHOOKS, seqOf, startReceiver, validSignature, WEBHOOKS, type Answer, type Receiver } from './receiver';
 
 let server: TestServer;
@@ -37,6 +38,26 @@ async function deliveriesOf(token: string, workspaceId: string, webhookId: strin
   const hooks = ok(await server.gql(WEBHOOKS, { w: workspaceId, first }, token)).workspace.webhooks;
   return hooks.find((h: any) => h.id === webhookId).deliveries.nodes as any[];
 }
+
+it('reads nothing of webhooks for the job events of a workspace that has none', async () => {
+  // Polls far apart: whatever touches webhooks during the test comes from the events.
+  const quiet = await startTestServer({ ...FAST_WEBHOOKS, WEBHOOK_POLL_MS: '600000' });
+  try {
+    const { admin, workspaceId } = await createWorkspace(quiet);
+    const datasetId = await createResource(quiet, admin, workspaceId, 'DATASET');
+    const counter = countQueries(quiet.db, { ignore: null });
+    try {
+      const job = await started(quiet, admin, { workspaceId, type: 'DATA_IMPORT', datasetId, folderName: 'quiet' });
+      ok(await progress(quiet, admin, job.id, 0.5));
+      await new Promise((resolve) => setTimeout(resolve, 300)); // the events' notifications have come round
+      expect(counter.statements.filter((sql) => /\bwebhooks\b/.test(sql))).toEqual([]);
+    } finally {
+      counter.stop();
+    }
+  } finally {
+    await quiet.close();
+  }
+});
 
 describe('delivery', () => {
   it('POSTs every event, signed, in cursor order; retries a 500 and a timeout; never again after a 2xx', async () => {

@@ -4,6 +4,7 @@ import type { WebhookConfig } from '../../config';
 import { eventCursor } from '../../events/job-event-log';
 import {
   anyWebhookBehind,
+  workspacesWithWebhooks,
   claimDueWebhooks,
   eventsAfter,
   extendLease,
@@ -61,6 +62,14 @@ export class WebhookSender {
   /** Workspaces whose log grew (null: look at all); the enqueue loop, when running. */
   private dirty: Set<string> | null = new Set();
   private enqueuing: Promise<void> | null = null;
+  /**
+   * The workspaces that have webhooks, as of the last poll (null: not read yet), plus those this
+   * instance made one in since (kept until a poll confirms them): a job event of any other
+   * workspace wakes nothing, so the feed's hot path costs no query. A webhook made on another
+   * instance is woken there, and here from the next poll.
+   */
+  private hooked: Set<string> | null = null;
+  private readonly madeHere = new Set<string>();
   private readonly workers = new Map<string, Promise<void>>();
   private dispatching: Promise<void> | null = null;
   private dispatchAgain = false;
@@ -100,19 +109,36 @@ export class WebhookSender {
   /** A workspace's log has grown (null: look at every workspace). */
   wake(workspaceId: string | null): void {
     if (this.stopped) return;
+    if (workspaceId !== null && this.hooked && !this.hooked.has(workspaceId)) return;
     if (workspaceId === null) this.dirty = null;
     else this.dirty?.add(workspaceId);
     if (!this.enqueuing) this.enqueuing = this.enqueueLoop().finally(() => (this.enqueuing = null));
     if (workspaceId === null) this.dispatch();
   }
 
+  /** A webhook was made here in this workspace (after its commit): its events wake the sender at once. */
+  madeIn(workspaceId: string): void {
+    this.madeHere.add(workspaceId);
+    this.hooked?.add(workspaceId);
+  }
+
   // ---- Enqueue ------------------------------------------------------------------------------
+
+  private async refreshHooked(): Promise<void> {
+    const hooked = new Set(await workspacesWithWebhooks(this.db));
+    for (const id of this.madeHere) {
+      if (hooked.has(id)) this.madeHere.delete(id);
+      else hooked.add(id); // made after the read began
+    }
+    this.hooked = hooked;
+  }
 
   private async enqueueLoop(): Promise<void> {
     while (!this.stopped && (this.dirty === null || this.dirty.size > 0)) {
       const workspaces = this.dirty === null ? null : [...this.dirty];
       this.dirty = new Set();
       try {
+        if (workspaces === null) await this.refreshHooked();
         let more = true;
         while (more && !this.stopped) {
           const { added, full } = await this.enqueueRound(workspaces);

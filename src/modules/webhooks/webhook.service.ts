@@ -36,6 +36,7 @@ export async function createWebhook(ctx: Context, input: CreateWebhookInput): Pr
       return {
         result: { secret, webhook },
         audit: [{ workspaceId, actorId: ctx.viewer!.userId, action: 'createWebhook', targetType: 'Webhook', targetId: webhook.id, details: { url, statuses, types } }],
+        afterCommit: () => ctx.services.webhooks.madeIn(workspaceId),
       };
     },
   });

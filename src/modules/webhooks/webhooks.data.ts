@@ -97,6 +97,12 @@ export interface BehindWebhook {
  * a round that moved the position meanwhile leaves nothing to do twice. In id order: no
  * two rounds wait on each other in a circle.
  */
+/** The workspaces that have a webhook (the sender's poll: which workspaces' events concern it). */
+export async function workspacesWithWebhooks(db: Queryable): Promise<string[]> {
+  const rows = await queryRows<{ workspaceId: string }>(db, `${BACKGROUND} SELECT DISTINCT workspace_id AS "workspaceId" FROM webhooks`);
+  return rows.map((row) => row.workspaceId);
+}
+
 /** Whether any webhook (of these workspaces) is behind its workspace's event log: checked before taking locks, so an idle poll opens no transaction. */
 export async function anyWebhookBehind(db: Queryable, workspaceIds: readonly string[] | null): Promise<boolean> {
   const row = await queryOne<{ behind: boolean }>(

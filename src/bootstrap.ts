@@ -61,7 +61,7 @@ export async function startService(
       database,
       config,
       log,
-      contextFor: (viewer) => createContext({ requestId: randomUUID(), log, services, viewer }),
+      contextFor: (viewer, membership) => createContext({ requestId: randomUUID(), log, services, viewer, membership }),
       onRevoked: (revocation) => connections.closeHere(revocation),
       observer: { delivered: (lag) => (metrics.feedLagSeconds.observe(lag), metrics.feedDeliveries.inc()), dropped: () => metrics.feedDropped.inc() },
     }),
@@ -129,6 +129,7 @@ async function openOwnDatabase(config: Config, log: Logger): Promise<Database> {
     connectTimeoutMs: config.database.connectTimeoutMs,
     queryTimeoutMs: config.database.queryTimeoutMs,
     keepAliveMs: config.database.keepAliveMs,
+    preparedStatements: config.database.preparedStatements,
     holder: `the service on port ${config.port}`,
   });
 }

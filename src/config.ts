@@ -99,6 +99,8 @@ export interface DatabaseLimits {
   queryTimeoutMs: number;
   /** Silence before TCP keepalive probes a connection (the LISTEN connection gets a round trip too). */
   keepAliveMs: number;
+  /** Parameterised statements go as named (prepared) ones; off behind a pooler in transaction mode. */
+  preparedStatements: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -205,6 +207,7 @@ export function loadConfig(env: Env = process.env): Config {
       // Past the statement timeout by default: a server that hears us cancels first, cleanly.
       queryTimeoutMs: intVar(env, 'DB_QUERY_TIMEOUT_MS', statementTimeoutMs + 5_000, 100, 3_600_000),
       keepAliveMs: intVar(env, 'DB_KEEPALIVE_MS', 10_000, 100, 3_600_000),
+      preparedStatements: oneOf(env, 'DB_PREPARED_STATEMENTS', ['true', 'false'] as const, 'true') === 'true',
     },
     trustProxy: intVar(env, 'TRUST_PROXY', 0, 0, 10),
     execution: {

@@ -6,6 +6,7 @@ import { migrations } from '../../migrations';
 import { lockDataDir, type DataDirLock } from './data-dir-lock';
 import { entities } from './entities';
 import { pgliteDriverModule } from './pglite-pool';
+import { PreparingClient } from './prepared-statements';
 import { TimeoutClient } from './timeouts';
 
 // pg returns bigint (int8) and count(*) as strings; PGlite returns numbers. Make both numbers:
@@ -25,6 +26,8 @@ export interface DatabaseOptions {
   queryTimeoutMs?: number;
   /** Milliseconds a connection may be silent before TCP keepalive probes it. */
   keepAliveMs?: number;
+  /** Parameterised statements sent as named (prepared) ones: prepared-statements.ts. */
+  preparedStatements?: boolean;
   logger?: TypeOrmLogger;
   applicationName?: string;
   /** What opens the embedded data directory, as a refused second process is told ("the CLI (migrate)"). */
@@ -67,7 +70,7 @@ export function buildDatabase(options: DatabaseOptions): Database {
         idleTimeoutMillis: 30_000,
         // statement_timeout needs a server that hears the client: a query on a connection that
         // stopped answering (packets dropped) fails here instead, and the connection is dropped.
-        Client: TimeoutClient,
+        Client: options.preparedStatements === false ? TimeoutClient : PreparingClient,
         query_timeout: options.queryTimeoutMs ?? 20_000,
         // The server's side of a vanished client: a transaction left waiting ends, and its locks go.
         idle_in_transaction_session_timeout: options.queryTimeoutMs ?? 20_000,

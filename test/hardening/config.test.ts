@@ -23,7 +23,7 @@ describe('limits configuration', () => {
       wsMaxConnectionsPerUser: 20,
       wsMaxBufferedBytes: 2 * 1024 * 1024,
     });
-    expect(database).toEqual({ poolSize: 10, statementTimeoutMs: 15_000, connectTimeoutMs: 5_000, startupTimeoutMs: 30_000, queryTimeoutMs: 20_000, keepAliveMs: 10_000 });
+    expect(database).toEqual({ poolSize: 10, statementTimeoutMs: 15_000, connectTimeoutMs: 5_000, startupTimeoutMs: 30_000, queryTimeoutMs: 20_000, keepAliveMs: 10_000, preparedStatements: true });
     expect(loadConfig({}).jobFeedStallMs).toBe(10_000);
     expect(loadConfig({ DB_STATEMENT_TIMEOUT_MS: '1000' }).database.queryTimeoutMs).toBe(6_000); // past the statement timeout
     expect(trustProxy).toBe(0);
@@ -53,6 +53,7 @@ describe('limits configuration', () => {
       DB_STARTUP_TIMEOUT_MS: '0',
       DB_QUERY_TIMEOUT_MS: '3000',
       DB_KEEPALIVE_MS: '2000',
+      DB_PREPARED_STATEMENTS: 'false',
       FEED_STALL_MS: '1500',
       TRUST_PROXY: '1',
     });
@@ -74,7 +75,7 @@ describe('limits configuration', () => {
       wsMaxConnectionsPerUser: 6,
       wsMaxBufferedBytes: 100_000,
     });
-    expect(config.database).toEqual({ poolSize: 4, statementTimeoutMs: 2500, connectTimeoutMs: 700, startupTimeoutMs: 0, queryTimeoutMs: 3000, keepAliveMs: 2000 });
+    expect(config.database).toEqual({ poolSize: 4, statementTimeoutMs: 2500, connectTimeoutMs: 700, startupTimeoutMs: 0, queryTimeoutMs: 3000, keepAliveMs: 2000, preparedStatements: false });
     expect(config.jobFeedStallMs).toBe(1500);
     expect(config.trustProxy).toBe(1);
   });
@@ -109,6 +110,7 @@ describe('limits configuration', () => {
     ['DB_STARTUP_TIMEOUT_MS', '-1'],
     ['DB_QUERY_TIMEOUT_MS', '0'],
     ['DB_KEEPALIVE_MS', 'often'],
+    ['DB_PREPARED_STATEMENTS', 'yes'],
     ['FEED_STALL_MS', '50'],
     ['TRUST_PROXY', 'yes'],
   ])('stops on %s=%p with a line naming it', (name, value) => {

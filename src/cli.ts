@@ -10,7 +10,7 @@ import { openDatabase, type Database } from './database/data-source';
 import { runPendingMigrations } from './database/migrate';
 import { databaseAddress, unreachableReason } from './database/wait-for-database';
 import { mintToken } from './dev-token';
-import { notifyJobEvents, notifyRevoked } from './events/notifier';
+import { notifyRevoked } from './events/notifier';
 import { audit } from './modules/audit/audit.data';
 import { recordChange } from './modules/common/mutation';
 import { cleanName, domainOf, normalizeEmail } from './modules/common/validation';
@@ -132,12 +132,12 @@ export async function removeAdminCommand(db: Database, args: { workspaceId: stri
     // The operator sees every resource: a refusal names them all.
     const describe = async (ids: string[]) => ({ resources: (await resourcesByIds(tx, ids)).sort(byTypeAndName), hiddenCount: 0 });
     const change = await removeMembership(tx, { workspaceId, target, replacement, actorId: null, via: 'cli', operator: operatorName(), describe });
-    const seq = await recordChange(tx, change);
-    return { userId: target.userId, reassigned: change.result, seq };
+    await recordChange(tx, change);
+    return { userId: target.userId, reassigned: change.result };
   });
-  // After the commit, as the API does: the instances deliver the cancelled jobs' events and close the person's sockets.
+  // After the commit, as the API does: the instances close the person's sockets (the cancelled
+  // jobs' events woke them at commit).
   await notifyRevoked(db.dataSource, { userId: removed.userId, workspaceId }).catch(() => undefined);
-  if (removed.seq !== null) await notifyJobEvents(db.dataSource, workspaceId, removed.seq).catch(() => undefined);
   return { removedUserId: removed.userId, reassigned: removed.reassigned.map((r) => ({ type: r.type, id: r.id, name: r.name })) };
 }
 

@@ -56,6 +56,11 @@ export class Access {
     return m ? { userId: m.userId, role: m.role } : null;
   }
 
+  /** Seeds the viewer's membership as read at sign-in in this request (an API key's check reads it). */
+  primeMembership(m: Membership): void {
+    if (m.userId === this.userId) this.memberships.prime(m.workspaceId, m);
+  }
+
   resource(id: string): Promise<ResourceFacts | null> {
     if (!this.viewer || !isUuid(id)) return Promise.resolve(null);
     return this.resources.load(id.toLowerCase());

@@ -74,15 +74,28 @@ export async function memberships(
   apiKeyId: string | null,
   o: Lock = {},
 ): Promise<Membership[]> {
+  return membershipRows(
+    db,
+    `WHERE m.user_id = $1 AND m.workspace_id = ANY($2::uuid[]) AND m.status <> 'REMOVED'
+        AND ($3::uuid IS NULL OR EXISTS (SELECT 1 FROM api_keys k WHERE k.id = $3::uuid AND ${liveKey('k')}))
+      ${share(o, 'm')}`,
+    [userId, workspaceIds, apiKeyId],
+  );
+}
+
+/** The memberships (any status but REMOVED) of these people of one workspace: the job feed reads its subscribers' each round. */
+export function members(db: Queryable, workspaceId: string, userIds: readonly string[]): Promise<Membership[]> {
+  return membershipRows(db, `WHERE m.workspace_id = $1 AND m.user_id = ANY($2::uuid[]) AND m.status <> 'REMOVED'`, [workspaceId, userIds]);
+}
+
+async function membershipRows(db: Queryable, where: string, params: unknown[]): Promise<Membership[]> {
   const rows = await queryRows<Omit<Membership, 'workspace'> & { name: string; internalDomains: string[]; createdAt: Date }>(
     db,
     `SELECT m.workspace_id AS "workspaceId", m.user_id AS "userId", m.role, m.status,
             w.name, w.internal_domains AS "internalDomains", w.created_at AS "createdAt"
        FROM memberships m JOIN workspaces w ON w.id = m.workspace_id
-      WHERE m.user_id = $1 AND m.workspace_id = ANY($2::uuid[]) AND m.status <> 'REMOVED'
-        AND ($3::uuid IS NULL OR EXISTS (SELECT 1 FROM api_keys k WHERE k.id = $3::uuid AND ${liveKey('k')}))
-      ${share(o, 'm')}`,
-    [userId, workspaceIds, apiKeyId],
+      ${where}`,
+    params,
   );
   return rows.map(({ name, internalDomains, createdAt, ...m }) => ({ ...m, workspace: { id: m.workspaceId, name, internalDomains, createdAt } }));
 }

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Membership } from '../authorization/access';
 import type { Config } from '../config';
 import type { Database } from '../database/data-source';
 import type { Context, Viewer } from '../server/context';
@@ -11,7 +12,7 @@ export function createJobFeed(args: {
   database: Database;
   config: Pick<Config, 'jobEventRetentionMs' | 'jobFeedStallMs' | 'limits' | 'database'>;
   log: Logger;
-  contextFor: (viewer: Viewer) => Context;
+  contextFor: (viewer: Viewer, membership: Membership) => Context;
   onRevoked: (revocation: Revocation) => void;
   observer?: FeedObserver;
 }): JobFeed {

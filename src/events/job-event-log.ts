@@ -2,6 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { columnsOf } from '../database/columns';
 import { BACKGROUND, queryOne, queryRows } from '../database/sql';
 import { JobEventEntity } from './job-event.entity';
+import { JOB_EVENTS_CHANNEL } from './notifier';
 import { decodeCursor, encodeCursor } from '../modules/common/pagination';
 import type { JobStatus, JobType } from '../modules/jobs/job.entity';
 import { AppError, badInput } from '../server/errors';
@@ -38,14 +39,17 @@ const COLUMNS = columnsOf(JobEventEntity, 'e', { only: ['workspaceId', 'seq', 'j
  * until commit, so a later seq can never commit before an earlier one, and a reader of
  * `seq > cursor` never skips an event that commits after it looked. Call it LAST in the
  * transaction: the lock serialises every job change of the workspace while it is held.
+ * The same statement NOTIFYs every instance (PostgreSQL delivers it at commit, and never for a
+ * rollback): no round trip after the commit, and no commit without its wake-up.
  */
 export async function appendJobEvent(tx: EntityManager, job: JobEventSource): Promise<number> {
   const row = await queryOne<{ seq: number }>(
     tx,
-    `WITH bumped AS (UPDATE workspaces SET last_event_seq = last_event_seq + 1 WHERE id = $1 RETURNING last_event_seq)
-     INSERT INTO job_events (workspace_id, seq, job_id, job_user_id, job_type, status, progress, occurred_at)
-     SELECT $1, bumped.last_event_seq, $2, $3, $4, $5, $6, now() FROM bumped
-     RETURNING seq`,
+    `WITH bumped AS (UPDATE workspaces SET last_event_seq = last_event_seq + 1 WHERE id = $1 RETURNING last_event_seq),
+          added AS (INSERT INTO job_events (workspace_id, seq, job_id, job_user_id, job_type, status, progress, occurred_at)
+                    SELECT $1, bumped.last_event_seq, $2, $3, $4, $5, $6, now() FROM bumped
+                    RETURNING seq)
+     SELECT added.seq, pg_notify('${JOB_EVENTS_CHANNEL}', concat($1::uuid, ':', added.seq)) FROM added`,
     [job.workspaceId, job.id, job.userId, job.type, job.status, job.progress],
   );
   if (!row) throw new Error(`no workspace ${job.workspaceId} for a job event`);

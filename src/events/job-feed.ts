@@ -2,10 +2,11 @@ import { execute, GraphQLError, type ExecutionResult, type FieldNode, type Graph
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type WebSocket from 'ws';
+import type { Membership } from '../authorization/access';
+import { members as liveMembers } from '../authorization/facts.data';
 import { scopes, sees } from '../authorization/scopes';
 import { liveKeys } from '../modules/api-keys/api-keys.data';
 import type { WorkspaceRole } from '../modules/users/membership.entity';
-import { liveMembers } from '../modules/users/users.data';
 import type { Context, SocketTransport, Viewer } from '../server/context';
 import { formatError } from '../server/format-error';
 import { pruneEvents, readEventsAfter, resyncRequired, type JobEventRow } from './job-event-log';
@@ -33,8 +34,8 @@ export interface JobFeedOptions {
   log: Logger;
   notifier: JobNotifier;
   shapes: ShapeRegistry;
-  /** A fresh request context for a viewer: payloads are executed in it. */
-  contextFor: (viewer: Viewer) => Context;
+  /** A fresh request context for a viewer (with their membership as the round read it): payloads are executed in it. */
+  contextFor: (viewer: Viewer, membership: Membership) => Context;
   retentionMs: number;
   /** A subscriber whose socket holds more unsent bytes than this is disconnected (it resumes with its cursor). */
   maxBufferedBytes: number;
@@ -72,6 +73,7 @@ interface Subscriber {
   position: number;
   /** Their workspace role, from the membership read with each page of events. */
   role: WorkspaceRole;
+  membership: Membership | null;
   resync: boolean;
 }
 
@@ -81,6 +83,8 @@ interface Channel {
   readonly subs: Set<Subscriber>;
   /** The highest seq read from the log so far. */
   head: number;
+  /** The highest seq a wake-up has named: a second wake-up for it (the NOTIFY after the local one) adds no round. */
+  heard: number;
   running: Promise<void> | null;
   /** The round in progress: whoever holds an older one was abandoned and must not deliver. */
   run: Run | null;
@@ -178,13 +182,12 @@ export class JobFeed {
     this.channels.clear();
   }
 
-  /** After a job change has committed through this instance: feed the local subscribers and tell the others. */
+  /**
+   * After a job change has committed through this instance: feed the local subscribers now (the
+   * others, and this one again, hear of it from the NOTIFY its event's statement sent at commit).
+   */
   published(workspaceId: string, seq: number): void {
     this.wake(workspaceId, seq);
-    this.options.notifier.notify(workspaceId, seq).catch((error) => {
-      // Other instances find the event on their next notification or poll.
-      this.options.log.warn({ err: error, workspaceId, seq }, 'job feed: NOTIFY failed');
-    });
   }
 
   /** Tells every other instance that credentials were taken away (their sockets close there too). */
@@ -219,12 +222,13 @@ export class JobFeed {
       stream: new FeedStream(() => this.remove(sub)),
       position: init.position,
       role: 'TASKER',
+      membership: null,
       resync: false,
     };
     let channel = this.channels.get(init.workspaceId);
     const first = !channel;
     if (!channel) {
-      channel = { workspaceId: init.workspaceId, subs: new Set(), head: init.position, running: null, run: null, failing: false, again: false, recheck: false };
+      channel = { workspaceId: init.workspaceId, subs: new Set(), head: init.position, heard: init.position, running: null, run: null, failing: false, again: false, recheck: false };
       this.channels.set(init.workspaceId, channel);
     }
     channel.subs.add(sub);
@@ -267,7 +271,9 @@ export class JobFeed {
   private wake(workspaceId: string, seq: number): void {
     for (const listener of this.listeners) listener(workspaceId);
     const channel = this.channels.get(workspaceId);
-    if (channel && seq > channel.head) this.schedule(channel);
+    if (!channel || seq <= channel.head || seq <= channel.heard) return;
+    channel.heard = seq;
+    this.schedule(channel);
   }
 
   private wakeAll(recheck: boolean): void {
@@ -404,6 +410,7 @@ export class JobFeed {
         continue;
       }
       sub.role = member.role;
+      sub.membership = member;
       live.push(sub);
     }
     return live;
@@ -478,7 +485,7 @@ export class JobFeed {
     await Promise.all(
       slots.map(async (slot) => {
         let ctx = contexts.get(slot.viewerKey);
-        if (!ctx) contexts.set(slot.viewerKey, (ctx = this.options.contextFor(slot.sub.viewer)));
+        if (!ctx) contexts.set(slot.viewerKey, (ctx = this.options.contextFor(slot.sub.viewer, slot.sub.membership!)));
         const { shape } = slot.sub;
         this.stats.renders += 1;
         let result: ExecutionResult;

@@ -23,14 +23,12 @@ export interface NotifierHandlers {
 }
 
 /**
- * Wakes every instance when a job event commits: PostgreSQL LISTEN/NOTIFY on a dedicated
+ * Wakes every instance when a job event commits (its statement sends the NOTIFY: job-event-log.ts): PostgreSQL LISTEN/NOTIFY on a dedicated
  * connection, or PGlite's own listen on the embedded database. Notifications carry no data,
  * only "look at the log": the log is the truth, so a lost one delays an event, never loses it.
  */
 export interface JobNotifier {
   start(handlers: NotifierHandlers): Promise<void>;
-  /** Sends the notification; call it after the change has committed. */
-  notify(workspaceId: string, seq: number): Promise<void>;
   /** Tells every instance that credentials were taken away; after the commit. */
   revoked(revocation: Revocation): Promise<void>;
   stop(): Promise<void>;
@@ -56,11 +54,6 @@ function parsePayload(payload: string | undefined): { workspaceId: string; seq: 
 
 async function sendNotify(db: DataSource, payload: string): Promise<void> {
   await db.query(`SELECT pg_notify($1, $2)`, [JOB_EVENTS_CHANNEL, payload]);
-}
-
-/** For a process without a feed (the command-line tool): wake the instances after a commit that wrote job events. */
-export function notifyJobEvents(db: DataSource, workspaceId: string, seq: number): Promise<void> {
-  return sendNotify(db, `${workspaceId}:${seq}`);
 }
 
 /** For a process without a feed (the command-line tool): tell the instances that credentials were taken away. */
@@ -111,10 +104,6 @@ export class PgNotifier implements JobNotifier {
     await this.connect();
     this.check = setInterval(() => this.roundTrip(), this.timing.keepAliveMs);
     this.check.unref();
-  }
-
-  notify(workspaceId: string, seq: number): Promise<void> {
-    return notifyJobEvents(this.db, workspaceId, seq);
   }
 
   revoked(revocation: Revocation): Promise<void> {
@@ -222,10 +211,6 @@ export class PGliteNotifier implements JobNotifier {
     this.unlisten = await this.holdingSession(() =>
       this.pglite.listen(JOB_EVENTS_CHANNEL, (payload) => dispatch(handlers, payload)),
     );
-  }
-
-  notify(workspaceId: string, seq: number): Promise<void> {
-    return notifyJobEvents(this.db, workspaceId, seq);
   }
 
   revoked(revocation: Revocation): Promise<void> {

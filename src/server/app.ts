@@ -11,6 +11,7 @@ import { WebSocketServer } from 'ws';
 import type { Services } from '../services';
 import { UNAUTHORIZED } from './connections';
 import { createContext, type Context, type Viewer } from './context';
+import type { SignIn } from './authentication';
 import { isDatabaseTimeout } from '../database/timeouts';
 import { AppError, unavailable } from './errors';
 import { formatError, unavailableStatus } from './format-error';
@@ -22,6 +23,7 @@ import { createRateLimiter, rateLimitHeaders } from './limits/rate-limit';
 import { connectRedis } from './limits/redis';
 import { connectionCounter } from './limits/ws-connections';
 import { webSocketLimits, type SocketExtra } from './limits/websocket';
+import type { DocumentCacheStats } from './limits/document-cache';
 import { accessLogPlugin, webSocketAccessLog, type RecordAccess } from './access-log';
 import { withRequest } from './request-log';
 import { httpMetrics, metricsEndpoint } from './metrics';
@@ -43,6 +45,8 @@ export interface App {
   stop(): Promise<void>;
   /** HTTP operations run so far, compiled or on graphql-js (src/server/query-executor.ts). */
   executions(): ExecutionCounts;
+  /** The WebSocket path's parse + validate cache (src/server/limits/document-cache.ts). */
+  wsDocuments(): DocumentCacheStats;
 }
 
 /** One http server: Apollo (HTTP) and graphql-ws (WebSocket) on /graphql, health on /healthz and /readyz. */
@@ -88,6 +92,8 @@ export async function createApp(services: Services, schema: GraphQLSchema): Prom
       connectionInitWaitTimeout: limits.wsInitTimeoutMs,
       onConnect: async (socketCtx) => {
         const { socket } = socketCtx.extra;
+        // Only the address of the upgrade request is read later: its headers are not kept for the connection's life.
+        (socketCtx.extra as { request: SocketExtra['request'] }).request = { socket: { remoteAddress: socketCtx.extra.request.socket.remoteAddress } };
         try {
           socketCtx.extra.viewer = await authenticate(socketCtx.connectionParams?.authorization);
         } catch (error) {
@@ -141,6 +147,16 @@ export async function createApp(services: Services, schema: GraphQLSchema): Prom
           clientIp: socketCtx.extra.request.socket.remoteAddress,
           rateLimit: wsLimits.rateLimitOf(args),
         });
+      },
+      // A feed subscription (jobEvents): graphql-ws iterates the feed's own stream rather than
+      // graphql-js's mapping of it, and lets the operation's context go. The feed writes the
+      // events itself, in a context per round, so nothing reads this one again, and kept for the
+      // subscription's life its loaders, cached rows and logger were most of a subscriber's heap.
+      onOperation: (_socketCtx, _id, _payload, args) => {
+        const feed = (args.contextValue as Context | undefined)?.transport?.feed;
+        if (!feed) return;
+        (args as { contextValue?: unknown }).contextValue = undefined;
+        return feed;
       },
       // Its spans and error lines carry the operation's request id.
       execute: (args) => withRequest(args.contextValue as Context, () => executeWithinBudget(args)),
@@ -216,9 +232,9 @@ export async function createApp(services: Services, schema: GraphQLSchema): Prom
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const requestId: string = res.locals.requestId;
-        let viewer: Viewer | null;
+        let signIn: SignIn;
         try {
-          viewer = await authenticate(req.headers.authorization);
+          signIn = await services.authenticator.signIn(req.headers.authorization);
         } catch (error) {
           if (isDatabaseTimeout(error)) throw unavailable();
           // Bad tokens count against the sender's IP (1 point): guessing is rate limited too.
@@ -231,7 +247,8 @@ export async function createApp(services: Services, schema: GraphQLSchema): Prom
         }
         // Counted once its cost is known: limitsPlugin.
         const budget: ExecutionBudget = res.locals.budget; // requestTimeout's: stopped at the timeout
-        return createContext({ requestId, log: log.child({ requestId }), services, viewer, budget, clientIp: req.ip });
+        const { viewer, membership } = signIn;
+        return createContext({ requestId, log: log.child({ requestId }), services, viewer, membership, budget, clientIp: req.ip });
       },
     }),
   );
@@ -241,6 +258,7 @@ export async function createApp(services: Services, schema: GraphQLSchema): Prom
   return {
     httpServer,
     executions: () => ({ ...executor.counts }),
+    wsDocuments: () => wsLimits.documents(),
     listen: (port, host) =>
       new Promise((resolve, reject) => {
         // ws re-emits the server's errors and graphql-ws prints them with a stack: a failed

@@ -3,6 +3,7 @@ import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyO
 import { LRUCache } from 'lru-cache';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
+import type { Membership } from '../authorization/access';
 import type { Viewer } from './context';
 import { keyBySecretHash, touchKey } from '../modules/api-keys/api-keys.data';
 import { accountBySubject, claimAccount, createAccount, type Account } from '../modules/users/users.data';
@@ -10,6 +11,12 @@ import { normalizeEmail } from '../modules/common/validation';
 import { unauthenticated } from './errors';
 
 export const API_KEY_PREFIX = 'wsk_';
+
+export interface SignIn {
+  viewer: Viewer | null;
+  /** An API key's membership of its workspace, as its check read it. */
+  membership?: Membership;
+}
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
 const SUBJECT_CACHE_LIMIT = 10_000;
 /**
@@ -60,12 +67,20 @@ export class Authenticator {
 
   /** null without a token; UNAUTHENTICATED for a malformed, expired, unsigned or unknown one. */
   async authenticate(header: unknown): Promise<Viewer | null> {
-    if (header === undefined || header === null || header === '') return null;
+    return (await this.signIn(header)).viewer;
+  }
+
+  /**
+   * For one request: the viewer and, for an API key, the membership its check read (valid for
+   * this request only; a WebSocket's operations read theirs anew).
+   */
+  async signIn(header: unknown): Promise<SignIn> {
+    if (header === undefined || header === null || header === '') return { viewer: null };
     if (typeof header !== 'string') throw unauthenticated();
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match) throw unauthenticated('Use "Authorization: Bearer <token>"');
     const token = match[1];
-    return token.startsWith(API_KEY_PREFIX) ? this.fromApiKey(token) : this.fromJwt(token);
+    return token.startsWith(API_KEY_PREFIX) ? this.fromApiKey(token) : { viewer: await this.fromJwt(token) };
   }
 
   /** The verified claims; `exp` is always there (required). */
@@ -116,18 +131,20 @@ export class Authenticator {
   }
 
   /** A key's expiry is its credentials' (`expiresAt`): a socket signed in with it closes then. */
-  private async fromApiKey(token: string): Promise<Viewer> {
+  private async fromApiKey(token: string): Promise<SignIn> {
     const row = await keyBySecretHash(this.db, hashApiKey(token));
     if (!row) throw unauthenticated('The API key is unknown or revoked');
     if (row.expiresAt && row.expiresAt.getTime() <= Date.now()) throw unauthenticated('The API key has expired');
     this.touchKey(row.id, row.lastUsedAt);
-    return {
+    const viewer: Viewer = {
       userId: row.userId,
       email: row.email,
       name: row.name,
       apiKey: { id: row.id, workspaceId: row.workspaceId, scopes: row.scopes },
       ...(row.expiresAt && { expiresAt: row.expiresAt.getTime() }),
     };
+    const workspace = { id: row.workspaceId, name: row.workspaceName, internalDomains: row.internalDomains, createdAt: row.workspaceCreatedAt };
+    return { viewer, membership: { workspaceId: row.workspaceId, userId: row.userId, role: row.role, status: 'JOINED', workspace } };
   }
 
   /** Keeps lastUsedAt to the minute without a write on every request. */

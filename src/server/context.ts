@@ -5,7 +5,7 @@ import type WebSocket from 'ws';
 import type { ApiKeyScope } from '../modules/api-keys/api-key.entity';
 import type { IdempotentRequest } from '../modules/idempotency/idempotency.plugin';
 import type { Services } from '../services';
-import { Access } from '../authorization/access';
+import { Access, type Membership } from '../authorization/access';
 import { budgetedDatabase, ExecutionBudget } from './limits/execution-budget';
 import type { RateLimitState } from './limits/rate-limit';
 
@@ -50,6 +50,8 @@ export interface SocketTransport {
   document: DocumentNode;
   variableValues?: Record<string, unknown> | null;
   operationName?: string | null;
+  /** Set by a feed subscription (jobEvents): its stream, which graphql-ws then iterates directly (app.ts onOperation). */
+  feed?: AsyncIterableIterator<never>;
 }
 
 export function createContext(args: {
@@ -62,6 +64,8 @@ export function createContext(args: {
   budget?: ExecutionBudget;
   clientIp?: string;
   rateLimit?: RateLimitState;
+  /** The viewer's membership as their sign-in read it, in this request: not read again. */
+  membership?: Membership;
 }): Context {
   const budget = args.budget ?? new ExecutionBudget(args.services.config.limits);
   const ctx = {
@@ -77,6 +81,7 @@ export function createContext(args: {
     rateLimit: args.rateLimit,
   } as Omit<Context, 'access'> as Context;
   ctx.access = new Access(ctx.viewer, ctx.db);
+  if (args.membership) ctx.access.primeMembership(args.membership);
   return ctx;
 }
 

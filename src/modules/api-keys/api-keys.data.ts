@@ -3,6 +3,7 @@ import { columnsOf } from '../../database/columns';
 import { queryOne, queryRows, type Queryable } from '../../database/sql';
 import { ApiKeyEntity, type ApiKeyScope } from './api-key.entity';
 import type { ApiKey } from './api-key.types';
+import type { WorkspaceRole } from '../users/membership.entity';
 
 /** The SQL of the API keys module. Only a SHA-256 hash of a key's secret is kept. */
 
@@ -48,7 +49,11 @@ export async function revokeKeysOf(tx: Queryable, workspaceId: string, userId: s
   return rows.map((r) => r.id);
 }
 
-/** The unrevoked key of a secret's hash (expired or not: the caller says which), with its maker, who must still be a JOINED member of its workspace. */
+/**
+ * The unrevoked key of a secret's hash (expired or not: the caller says which), with its maker,
+ * who must still be a JOINED member of its workspace, and that membership and workspace as the
+ * rules read them (the request then needs no other read to know them).
+ */
 export function keyBySecretHash(db: Queryable, hash: string) {
   return queryOne<{
     id: string;
@@ -59,12 +64,18 @@ export function keyBySecretHash(db: Queryable, hash: string) {
     userId: string;
     email: string;
     name: string | null;
+    role: WorkspaceRole;
+    workspaceName: string;
+    internalDomains: string[];
+    workspaceCreatedAt: Date;
   }>(
     db,
-    `SELECT k.id, k.workspace_id AS "workspaceId", k.scopes, k.expires_at AS "expiresAt", k.last_used_at AS "lastUsedAt", u.id AS "userId", u.email, u.name
+    `SELECT k.id, k.workspace_id AS "workspaceId", k.scopes, k.expires_at AS "expiresAt", k.last_used_at AS "lastUsedAt", u.id AS "userId", u.email, u.name,
+            m.role, w.name AS "workspaceName", w.internal_domains AS "internalDomains", w.created_at AS "workspaceCreatedAt"
        FROM api_keys k
        JOIN users u ON u.id = k.user_id
        JOIN memberships m ON m.workspace_id = k.workspace_id AND m.user_id = k.user_id
+       JOIN workspaces w ON w.id = k.workspace_id
       WHERE k.secret_hash = $1 AND k.revoked_at IS NULL AND m.status = 'JOINED'`,
     [hash],
   );

@@ -37,8 +37,12 @@ export interface MutationSteps<L, R> {
   changesMemberships?: boolean;
   /** The people whose memberships the change needs held (`share`) or changes (`update`): locked with the actor's, in one ordered pass. */
   people?(tx: EntityManager): PeopleToLock | Promise<PeopleToLock>;
-  /** Locks the other rows the change reads and writes (groups, resources, jobs, in that order), given the people locked. */
-  lock?(tx: EntityManager, people: Map<string, LockedMember>): Promise<L> | L;
+  /**
+   * Locks the other rows the change reads and writes (groups, resources, jobs, in that order),
+   * given the people locked. What it locks it may hand to the transaction's `access` (a job's
+   * facts): the rule's re-check then reads the locked row instead of reading it again.
+   */
+  lock?(tx: EntityManager, people: Map<string, LockedMember>, access: Access): Promise<L> | L;
   change(tx: EntityManager, locked: L, txCtx: Context): Promise<Change<R>>;
 }
 
@@ -61,8 +65,8 @@ export async function runMutation<L, R>(ctx: Context, steps: MutationSteps<L, R>
     const { change, seq, workspaceId } = await ctx.db.transaction(async (tx) => {
       if (steps.changesMemberships && steps.workspaceId) await lockMembershipChanges(tx, steps.workspaceId);
       const txCtx = transactionContext(ctx, tx);
-      const people = steps.workspaceId ? await lockPeople(tx, steps.workspaceId, lockModes(ctx, await steps.people?.(tx))) : new Map<string, LockedMember>();
-      const locked = steps.lock ? await steps.lock(tx, people) : (undefined as L);
+      const people = await lockMemberships(ctx, txCtx, tx, steps);
+      const locked = steps.lock ? await steps.lock(tx, people, txCtx.access) : (undefined as L);
       const verdict = await authorize(txCtx, steps.rule, steps.parent, steps.args);
       if (verdict === 'hidden') throw notFound(steps.what);
       if (verdict !== true) throw refusal(ctx, steps.rule);
@@ -79,6 +83,21 @@ export async function runMutation<L, R>(ctx: Context, steps: MutationSteps<L, R>
   } finally {
     forget(ctx);
   }
+}
+
+/**
+ * The memberships the change needs held, locked before anything else. When it names no one, only
+ * the actor's: the rule's own read of it through the transaction locks it (FOR SHARE), so it is
+ * read once, not twice.
+ */
+async function lockMemberships<L, R>(ctx: Context, txCtx: Context, tx: EntityManager, steps: MutationSteps<L, R>): Promise<Map<string, LockedMember>> {
+  if (!steps.workspaceId) return new Map();
+  const named = await steps.people?.(tx);
+  if (!named && ctx.viewer) {
+    const m = await txCtx.access.membership(steps.workspaceId);
+    return new Map(m ? [[m.userId, { userId: m.userId, email: ctx.viewer.email, role: m.role, status: m.status }]] : []);
+  }
+  return lockPeople(tx, steps.workspaceId, lockModes(ctx, named));
 }
 
 /** The actor's membership held (FOR SHARE: a demotion or removal waits for this commit) unless the change updates it, and the people named. */

@@ -1,4 +1,4 @@
-import { isUuid } from '../../authorization/access';
+import { isUuid, type JobFacts } from '../../authorization/access';
 import { listScope, type Visibility } from '../../authorization/lists';
 import { eventCursor as eventCursorOf } from '../../events/job-event-log';
 import type { Context } from '../../server/context';
@@ -170,6 +170,11 @@ export async function retryJob(ctx: Context, jobId: string): Promise<Job> {
   });
 }
 
+/** What the rules read of a job, from its locked row. */
+function jobFacts(job: Job): JobFacts {
+  return { id: job.id, workspaceId: job.workspaceId, startedBy: job.userId, type: job.type, status: job.status, resourceId: job.projectId ?? job.datasetId };
+}
+
 /**
  * The one path of every change to an existing job: lock its row (so concurrent changes of one
  * job see each other's result), refuse unless it is PROCESSING (INVARIANT: a finished job is
@@ -183,7 +188,11 @@ async function changeProcessingJob(ctx: Context, jobId: string, change: (job: Jo
     args: { jobId },
     workspaceId: facts.workspaceId,
     what: 'job',
-    lock: (tx) => lockJob(tx, jobId),
+    lock: async (tx, _people, access) => {
+      const job = await lockJob(tx, jobId);
+      if (job) access.primeJob(jobFacts(job));
+      return job;
+    },
     change: async (tx, job): Promise<Change<Job>> => {
       if (!job) throw notFound('job');
       if (job.status !== 'PROCESSING') throw new AppError('INVARIANT', `This job is ${job.status}: only a PROCESSING job changes`, { status: job.status });

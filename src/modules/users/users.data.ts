@@ -170,15 +170,6 @@ export async function pendingInvitations(db: Queryable, email: string): Promise<
   }));
 }
 
-/** Who of these people is a member of the workspace (not REMOVED), with which role and status (the job feed asks each round). */
-export function liveMembers(db: Queryable, workspaceId: string, userIds: readonly string[]) {
-  return queryRows<{ userId: string; role: WorkspaceRole; status: InvitationStatus }>(
-    db,
-    `SELECT user_id AS "userId", role, status FROM memberships WHERE workspace_id = $1 AND user_id = ANY($2::uuid[]) AND status <> 'REMOVED'`,
-    [workspaceId, userIds],
-  );
-}
-
 // ---- Locks ------------------------------------------------------------------------------------
 
 /**

@@ -119,6 +119,7 @@ export function pureContext(world: World, ids: Ids, viewerKey: string | null): C
         internal: user.domain === domainOf.get(wsKey!),
       };
     },
+    primeMembership() {},
     primePerson() {},
     primeJob() {},
     async directRoles(userId: string, resourceIds: readonly string[]) {

@@ -83,28 +83,60 @@ export function priceOperation(
   operationName: string | null | undefined,
   limits: DocumentLimits,
 ): Price {
+  const { cost, extra } = estimate(schema, document, variables, operationName);
+  if (cost > limits.maxCost) {
+    throw tooComplex(`The operation costs ${cost}, more than the limit of ${limits.maxCost}`, { limit: 'cost', max: limits.maxCost, cost });
+  }
+  return { cost, points: Math.max(cost, 1) + extra };
+}
+
+/**
+ * Estimates are remembered per parsed document (the HTTP server and the WebSocket parse cache
+ * hand back the same object for the same text) and per operation and variables: an app sends the
+ * same few operations with the same few values again and again, and walking the document for
+ * each costs more than the rest of a small request's checks.
+ */
+const ESTIMATES_PER_DOCUMENT = 64;
+const estimates = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, Estimate>>>();
+
+interface Estimate {
+  cost: number;
+  extra: number;
+}
+
+function estimate(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | null | undefined, operationName: string | null | undefined): Estimate {
+  let byDocument = estimates.get(schema);
+  if (!byDocument) estimates.set(schema, (byDocument = new WeakMap()));
+  let known = byDocument.get(document);
+  if (!known) byDocument.set(document, (known = new Map()));
+  const key = JSON.stringify([operationName ?? null, variables ?? null]);
+  let found = known.get(key);
+  if (!found) {
+    if (known.size >= ESTIMATES_PER_DOCUMENT) known.clear();
+    known.set(key, (found = walk(schema, document, variables, operationName)));
+  }
+  return found;
+}
+
+function walk(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | null | undefined, operationName: string | null | undefined): Estimate {
   let extra = 0;
   // Answers no price (undefined): the walk goes on to costEstimator; this one only adds up.
   const counter: ComplexityEstimator = (args) => {
     extra += extraPoints(args);
   };
-  let cost: number;
   try {
-    cost = getComplexity({
+    const cost = getComplexity({
       schema,
       query: document,
       variables: variables ?? {},
       operationName: operationName ?? undefined,
       estimators: [counter, costEstimator],
     });
+    return { cost, extra };
   } catch (error) {
-    if (error instanceof GraphQLError) return { cost: 0, points: 1 }; // bad variables: execution answers BAD_USER_INPUT
+    if (error instanceof GraphQLError) return { cost: 0, extra: 0 }; // bad variables: execution answers BAD_USER_INPUT (1 point)
     throw error;
   }
-  if (cost > limits.maxCost) {
-    throw tooComplex(`The operation costs ${cost}, more than the limit of ${limits.maxCost}`, { limit: 'cost', max: limits.maxCost, cost });
-  }
-  return { cost, points: Math.max(cost, 1) + extra };
 }
 
 /** The estimated cost alone (priceOperation). */

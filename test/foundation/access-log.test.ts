@@ -67,9 +67,9 @@ it('writes one line per WebSocket operation, when it ends or is refused', async 
 
 it('puts the request id on the error line of a request that failed unexpectedly', async () => {
   const authenticator = server.service.services.authenticator;
-  const original = authenticator.authenticate;
+  const original = authenticator.signIn;
   // A planted failure where nothing expects one: signing in throws a plain Error.
-  authenticator.authenticate = async () => {
+  authenticator.signIn = async () => {
     throw new Error('planted: the authenticator broke');
   };
   lines.length = 0;
@@ -81,7 +81,7 @@ it('puts the request id on the error line of a request that failed unexpectedly'
     });
     expect(((await res.json()) as any).errors[0].extensions.code).toBe('INTERNAL_SERVER_ERROR');
   } finally {
-    authenticator.authenticate = original;
+    authenticator.signIn = original;
   }
   const errorLines = lines.filter((line) => line.level >= 50);
   expect(errorLines).toEqual([expect.objectContaining({ requestId: 'req-broken', err: expect.objectContaining({ message: expect.stringContaining('planted') }) })]);

@@ -9,6 +9,7 @@ import {
   resourceType,
   role,
   toSql,
+  unconditional,
   type Condition,
   type ObjectFacts,
   type ObjectKind,
@@ -16,6 +17,7 @@ import {
   type Viewer,
 } from './conditions';
 import { sqlAtoms, type AtomsAt } from './facts.data';
+import type { WorkspaceRole } from '../modules/users/membership.entity';
 
 /**
  * WHO SEES WHAT (docs/permissions.md): for each kind of object, which of them a viewer
@@ -63,6 +65,16 @@ export type ScopeName = keyof typeof scopes;
 export function sees<K extends ObjectKind>(s: Scope<K>, viewer: Viewer, facts: ObjectFacts[K]): boolean {
   return holds(s.condition, viewer, facts);
 }
+
+/** Whether a workspace role sees every object of the scope (an ADMIN every resource): then no object's facts need reading. */
+export function seesEvery<K extends ObjectKind>(s: Scope<K>, viewerRole: WorkspaceRole): boolean {
+  let byRole = everyByScope.get(s);
+  if (!byRole) everyByScope.set(s, (byRole = new Map()));
+  let every = byRole.get(viewerRole);
+  if (every === undefined) byRole.set(viewerRole, (every = unconditional(s.condition, viewerRole)));
+  return every;
+}
+const everyByScope = new WeakMap<object, Map<WorkspaceRole, boolean>>();
 
 /**
  * The scope as a predicate over a row of the statement being built: `at` names the row (an

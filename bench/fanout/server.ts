@@ -26,15 +26,47 @@ const gc = (globalThis as { gc?: () => void }).gc;
 let service: RunningService | undefined;
 let workspaceId: string;
 let jobId: string;
+let quietJobId: string;
 let admin: Viewer;
 let progress = 0;
 let cpuStart = process.cpuUsage();
 let tCommit = 0n;
+/** While a sustained run records them: each event's commit time (ns) by seq. */
+let commits: Map<number, number> | null = null;
+/** More running jobs for the sustained run: its changes go round them, like several workers. */
+let moreJobs: string[] = [];
+let projectId: string;
 const bare = new Set<WebSocket>();
 let profiler: Session | null = null;
 
 function ctxFor(viewer: Viewer) {
   return createContext({ requestId: randomUUID(), log: service!.services.log, services: service!.services, viewer });
+}
+
+/**
+ * Calls `fire(i, scheduledNs)` for i = 0..count-1 at `rate` a second from now (each as soon as
+ * it is due; a late loop fires all that are due at once), then `flush()` after each pass.
+ * Answers how late the last pass ran behind its schedule (ms): whether the process kept up.
+ */
+function onSchedule(rate: number, count: number, fire: (i: number, scheduledNs: number) => void, flush: () => void = () => undefined): Promise<number> {
+  const intervalNs = 1e9 / rate;
+  const t0 = Number(process.hrtime.bigint());
+  let next = 0;
+  let late = 0;
+  return new Promise((resolve) => {
+    const pass = () => {
+      const now = Number(process.hrtime.bigint());
+      while (next < count && t0 + next * intervalNs <= now) {
+        late = Math.max(late, (now - (t0 + next * intervalNs)) / 1e6);
+        fire(next, t0 + next * intervalNs);
+        next += 1;
+      }
+      flush();
+      if (next >= count) return resolve(late);
+      setTimeout(pass, Math.max(0, (t0 + next * intervalNs - Number(process.hrtime.bigint())) / 1e6));
+    };
+    pass();
+  });
 }
 
 serve({
@@ -64,23 +96,30 @@ serve({
       viewers.push((await service.services.authenticator.authenticate(`Bearer ${token}`))!);
     }
     admin = viewers[0];
-    workspaceId = randomUUID();
-    await db.query(`INSERT INTO workspaces (id, name, internal_domains) VALUES ($1, 'Fan-out bench', '{fanout.bench}')`, [workspaceId]);
-    await db.query(
-      `INSERT INTO memberships (workspace_id, user_id, role, status, invited_at, joined_at)
-       SELECT $1, unnest($2::uuid[]), 'ADMIN', 'JOINED', now(), now()`,
-      [workspaceId, viewers.map((v) => v.userId)],
-    );
-    const projectId = randomUUID();
-    await db.query(`INSERT INTO resources (id, workspace_id, type, name, created_by) VALUES ($1, $2, 'PROJECT', 'Street scenes', $3)`, [projectId, workspaceId, admin.userId]);
-    await db.query(`INSERT INTO resource_user_roles (resource_id, user_id, workspace_id, role) VALUES ($1, $2, $3, 'ADMIN')`, [projectId, admin.userId, workspaceId]);
-    jobId = (await startJob(ctxFor(admin), { workspaceId, type: 'MODEL_TRAINING', projectId })).id;
+    const workspace = async (name: string) => {
+      const id = randomUUID();
+      await db.query(`INSERT INTO workspaces (id, name, internal_domains) VALUES ($1, $2, '{fanout.bench}')`, [id, name]);
+      await db.query(
+        `INSERT INTO memberships (workspace_id, user_id, role, status, invited_at, joined_at)
+         SELECT $1, unnest($2::uuid[]), 'ADMIN', 'JOINED', now(), now()`,
+        [id, viewers.map((v) => v.userId)],
+      );
+      const project = randomUUID();
+      await db.query(`INSERT INTO resources (id, workspace_id, type, name, created_by) VALUES ($1, $2, 'PROJECT', 'Street scenes', $3)`, [project, id, admin.userId]);
+      await db.query(`INSERT INTO resource_user_roles (resource_id, user_id, workspace_id, role) VALUES ($1, $2, $3, 'ADMIN')`, [project, admin.userId, id]);
+      const job = (await startJob(ctxFor(admin), { workspaceId: id, type: 'MODEL_TRAINING', projectId: project })).id;
+      return { id, project, job };
+    };
+    ({ id: workspaceId, project: projectId, job: jobId } = await workspace('Fan-out bench'));
+    // The same job change in a workspace nobody subscribes to: what a change costs without its fan-out.
+    quietJobId = (await workspace('Fan-out bench, unwatched')).job;
 
     // Stamp the commit: the feed is told right after the transaction commits.
     const feed = service.services.jobFeed;
     const published = feed.published.bind(feed);
     feed.published = (ws, seq) => {
       tCommit = process.hrtime.bigint();
+      commits?.set(seq, Number(tCommit));
       published(ws, seq);
     };
 
@@ -93,7 +132,13 @@ serve({
     const wss = new WebSocketServer({ server: http, perMessageDeflate: false });
     wss.on('connection', (socket) => {
       bare.add(socket);
-      socket.on('close', () => bare.delete(socket));
+      // The keepalive the service's sockets have (graphql-ws pings each every 12 s): at 10k
+      // sockets, bursts of pings fall into some measured events on both sides alike.
+      const keepAlive = setInterval(() => socket.ping(), 12_000);
+      socket.on('close', () => {
+        clearInterval(keepAlive);
+        bare.delete(socket);
+      });
     });
     return new Promise<number>((resolve) => http.listen(0, '127.0.0.1', () => resolve((http.address() as any).port)));
   },
@@ -113,12 +158,72 @@ serve({
     return { rss: m.rss, heap: m.heapUsed, external: m.external + m.arrayBuffers };
   },
 
-  /** One job change through the service; answers when it has committed. */
-  async event() {
+  /** One job change through the service (`quiet`: in the workspace with no subscriber); answers when it has committed. */
+  async event({ quiet }: { quiet?: boolean }) {
     cpuStart = process.cpuUsage();
     progress += 1;
-    await reportJobProgress(ctxFor(admin), { jobId, progress: progress / 1_000_000 });
+    await reportJobProgress(ctxFor(admin), { jobId: quiet ? quietJobId : jobId, progress: progress / 1_000_000 });
     return { tCommit: tCommit.toString() };
+  },
+
+  /** Starts the sustained run's other jobs (their events go out before it is measured). */
+  async startJobs({ count }: { count: number }) {
+    while (moreJobs.length < count) moreJobs.push((await startJob(ctxFor(admin), { workspaceId, type: 'MODEL_TRAINING', projectId })).id);
+    return moreJobs.length;
+  },
+
+  /**
+   * The sustained run's job changes: `rate` a second for `seconds`, each started on schedule
+   * (not after the previous one), round the jobs; one job's changes in order (progress only
+   * grows), so up to one per job in flight. Answers each event's commit time (ns) in seq order.
+   */
+  async sustainFeed({ rate, seconds }: { rate: number; seconds: number }) {
+    const jobs = [jobId, ...moreJobs];
+    const count = Math.round(rate * seconds);
+    const chains = jobs.map(() => Promise.resolve());
+    commits = new Map();
+    const cpu0 = process.cpuUsage();
+    const late = await onSchedule(rate, count, (i) => {
+      const job = i % jobs.length;
+      progress += 1;
+      const value = progress / 1_000_000;
+      chains[job] = chains[job].then(() => reportJobProgress(ctxFor(admin), { jobId: jobs[job], progress: value }).then(() => undefined));
+    });
+    await Promise.all(chains);
+    const recorded = [...commits].sort((a, b) => a[0] - b[0]).map(([, t]) => t);
+    commits = null;
+    const c = process.cpuUsage(cpu0);
+    return { commits: recorded, cpuUs: c.user + c.system, late };
+  },
+
+  /**
+   * The bare counterpart: `rate` messages a second to every socket for `seconds`; what is due
+   * when the loop gets to it goes out together, corked per socket, as the feed does with the
+   * events of one round. Answers each message's scheduled time (ns).
+   */
+  async sustainBare({ text, rate, seconds }: { text: string; rate: number; seconds: number }) {
+    const bytes = Buffer.from(text);
+    const count = Math.round(rate * seconds);
+    const cpu0 = process.cpuUsage();
+    const times: number[] = [];
+    let due = 0;
+    let sent = 0;
+    const late = await onSchedule(rate, count, (i, scheduled) => {
+      times.push(scheduled);
+      due = i + 1;
+    }, () => {
+      const n = due - sent;
+      if (n <= 0) return;
+      for (const socket of bare) {
+        const raw = (socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+        raw?.cork();
+        for (let k = 0; k < n; k++) socket.send(bytes, { binary: false });
+        raw?.uncork();
+      }
+      sent = due;
+    });
+    const c = process.cpuUsage(cpu0);
+    return { commits: times, cpuUs: c.user + c.system, late };
   },
 
   /** The same bytes to every bare socket, as text frames, the way a broadcast loop does it. */

@@ -5,6 +5,8 @@ import { JobEventEntity } from './job-event.entity';
 import { JOB_EVENTS_CHANNEL } from './notifier';
 import { decodeCursor, encodeCursor } from '../modules/common/pagination';
 import type { JobStatus, JobType } from '../modules/jobs/job.entity';
+import type { Job } from '../modules/jobs/job.types';
+import { PREFIXED_JOB_COLUMNS, prefixedJobFrom } from '../modules/jobs/jobs.data';
 import { AppError, badInput } from '../server/errors';
 
 type Executor = Pick<DataSource | EntityManager, 'query'>;
@@ -19,6 +21,11 @@ export interface JobEventRow {
   status: JobStatus;
   progress: number;
   occurredAt: Date;
+}
+
+/** A row of the log with its job as it is now (null once deleted), read in the same statement. */
+export interface JobEventWithJob extends JobEventRow {
+  job: Job | null;
 }
 
 /** What an event records of the job it is about. */
@@ -56,15 +63,29 @@ export async function appendJobEvent(tx: EntityManager, job: JobEventSource): Pr
   return Number(row.seq);
 }
 
-/** Events of a workspace after `afterSeq`, oldest first. */
-export async function readEventsAfter(db: Executor, workspaceId: string, afterSeq: number, limit: number): Promise<JobEventRow[]> {
-  const rows = await queryRows<JobEventRow>(
+/**
+ * Events of a workspace after `afterSeq`, oldest first, each with its job as it is now: nearly
+ * every payload shows the job, and reading it here saves the feed a round trip a round.
+ */
+export async function readEventsAfter(db: Executor, workspaceId: string, afterSeq: number, limit: number): Promise<JobEventWithJob[]> {
+  const rows = await queryRows<Record<string, any>>(
     db,
-    `SELECT ${COLUMNS} FROM job_events e WHERE e.workspace_id = $1 AND e.seq > $2 ORDER BY e.seq LIMIT $3`,
+    `SELECT ${COLUMNS}, ${PREFIXED_JOB_COLUMNS}
+       FROM job_events e LEFT JOIN jobs j ON j.id = e.job_id
+      WHERE e.workspace_id = $1 AND e.seq > $2 ORDER BY e.seq LIMIT $3`,
     [workspaceId, afterSeq, limit],
   );
-  for (const row of rows) row.seq = Number(row.seq);
-  return rows;
+  return rows.map((row) => ({
+    workspaceId: row.workspaceId,
+    seq: Number(row.seq),
+    jobId: row.jobId,
+    jobUserId: row.jobUserId,
+    jobType: row.jobType,
+    status: row.status,
+    progress: row.progress,
+    occurredAt: row.occurredAt,
+    job: prefixedJobFrom(row),
+  }));
 }
 
 /** The cursor of an event: opaque to clients, [workspace, seq] inside. */

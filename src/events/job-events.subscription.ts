@@ -26,7 +26,7 @@ export async function subscribeJobEvents(
   const after = decodeEventCursor(args.after, args.workspaceId);
   const { types, statuses } = jobFilterSets(args.filter);
   const position = await startPosition(ctx.db, args.workspaceId, after);
-  return ctx.services.jobFeed.open({
+  const stream = ctx.services.jobFeed.open({
     workspaceId: args.workspaceId,
     viewer: ctx.viewer,
     position,
@@ -37,4 +37,6 @@ export async function subscribeJobEvents(
     rootType: getNamedType(info.returnType),
     transport: ctx.transport,
   });
+  ctx.transport.feed = stream;
+  return stream;
 }

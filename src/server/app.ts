@@ -26,6 +26,7 @@ import { webSocketLimits, type SocketExtra } from './limits/websocket';
 import type { DocumentCacheStats } from './limits/document-cache';
 import { accessLogPlugin, webSocketAccessLog, type RecordAccess } from './access-log';
 import { withRequest } from './request-log';
+import { longLivedId } from './long-lived-id';
 import { httpMetrics, metricsEndpoint } from './metrics';
 import { idempotencyPlugin } from '../modules/idempotency/idempotency.plugin';
 import { activityPage } from '../web/activity-page';
@@ -135,7 +136,7 @@ export async function createApp(services: Services, schema: GraphQLSchema): Prom
       },
       // The operation's id, socket and document go along: the job feed writes its events itself.
       context: (socketCtx, id, _payload, args): Context => {
-        const requestId = randomUUID();
+        const requestId = longLivedId(); // the access log keeps it until the operation ends
         wsAccessLog.started(socketCtx.extra.socket, id, requestId, args.document, args.operationName);
         return createContext({
           requestId,

@@ -3,7 +3,7 @@ import { openDatabase } from '../../src/database/data-source';
 import { createWorkspace } from '../support/fixtures';
 import { errorCode, startTestServer, type TestServer } from '../support/harness';
 import { countQueries } from '../support/query-counter';
-import { REPORT_PROGRESS, createResource, ok } from './fixtures';
+import { REPORT_PROGRESS, createResource, eventCursor, ok, subscribe } from './fixtures';
 
 /**
  * The write workers send most (reportJobProgress with an API key), in as few round trips as the
@@ -27,8 +27,15 @@ async function workerWithJob() {
   }, admin.token);
   const key: string = ok(created).createApiKey.key;
   const started = await server.gql(`mutation($input: StartJobInput!) { startJob(input: $input) { id } }`, { input: { workspaceId, type: 'DATA_IMPORT', datasetId } }, key);
-  return { workspaceId, key, jobId: ok(started).startJob.id as string };
+  return { workspaceId, admin, key, jobId: ok(started).startJob.id as string };
 }
+
+/** The service's own background statements (the job log's are counted here: they are the write's). */
+const WORKERS = /\boutbox_mail\b|\bLISTEN\b|\/\* background \*\//i;
+
+/** A dashboard's subscription: the job with who started it and on what. */
+const DASHBOARD = `subscription($workspaceId: ID!, $after: String) {
+  jobEvents(workspaceId: $workspaceId, after: $after) { cursor status progress job { id status user { id email } dataset { id name } } } }`;
 
 /** The URL of this file's own database. */
 const databaseUrl = () => (server.db.options as { url: string }).url;
@@ -39,7 +46,7 @@ describe('reportJobProgress with an API key', () => {
   it('reads the key with its membership, the job, then runs one transaction that reads each locked row once', async () => {
     const { key, jobId } = await workerWithJob();
     await report(key, jobId, 0.1); // the key's last use is written at most once a minute: not in the count below
-    const counter = countQueries(server.db, { ignore: /\/\* background \*\//i });
+    const counter = countQueries(server.db, { ignore: WORKERS });
     try {
       const res = await report(key, jobId, 0.2);
       expect(ok(res).reportJobProgress).toMatchObject({ id: jobId, progress: 0.2 });
@@ -54,6 +61,28 @@ describe('reportJobProgress with an API key', () => {
       expect(statements.some((s) => /^SELECT pg_notify/.test(s))).toBe(false); // not a statement of its own after the commit
     } finally {
       counter.stop();
+    }
+  });
+
+  it('costs a subscribed ADMIN dashboard four statements a round: the events with their jobs, the memberships, the starter, the dataset', async () => {
+    const { workspaceId, key, jobId, admin } = await workerWithJob();
+    const feed = subscribe(server.ws(admin.token), { workspaceId, after: await eventCursor(server, admin, workspaceId) }, DASHBOARD);
+    await report(key, jobId, 0.1);
+    await feed.until(1); // replayed from the cursor or live: the subscription is open either way
+    const counter = countQueries(server.db, { ignore: WORKERS });
+    try {
+      await report(key, jobId, 0.2);
+      await feed.until(2);
+      await new Promise((resolve) => setTimeout(resolve, 100)); // a second round would have run by now
+      const statements = counter.statements.map((s) => s.replace(/\s+/g, ' '));
+      expect(feed.events[1]).toMatchObject({ progress: 0.2, job: { id: jobId, status: 'PROCESSING' } });
+      expect(statements).toHaveLength(8 + 4);
+      expect(statements.filter((s) => /FROM job_events e LEFT JOIN jobs j/.test(s))).toHaveLength(1);
+      expect(statements.filter((s) => /FROM jobs j WHERE j\.id = ANY/.test(s))).toHaveLength(0); // the job came with its event
+      expect(statements.filter((s) => /resource_user_roles/.test(s))).toHaveLength(0); // an ADMIN sees every dataset: no facts to read
+    } finally {
+      counter.stop();
+      feed.dispose();
     }
   });
 

@@ -24,6 +24,14 @@ export function jobFrom(row: Record<string, any>): Job {
   return unprefix<Job>(row, '', JOB_KEYS)!;
 }
 
+/** A job's columns from `jobs j` beside another table's, each named `job_<property>`. */
+export const PREFIXED_JOB_COLUMNS = columnsOf(JobEntity, 'j', { only: JOB_KEYS, prefix: 'job_' });
+
+/** The Job in a row read with PREFIXED_JOB_COLUMNS; null when the outer join found none. */
+export function prefixedJobFrom(row: Record<string, any>): Job | null {
+  return unprefix<Job>(row, 'job_', JOB_KEYS);
+}
+
 export async function jobsByIds(db: Queryable, ids: readonly string[]): Promise<Job[]> {
   const rows = await queryRows(db, `SELECT ${JOB_COLUMNS} FROM jobs j WHERE j.id = ANY($1::uuid[])`, [ids]);
   return rows.map(jobFrom);

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   getOperationAST,
   getVariableValues,
@@ -13,11 +12,13 @@ import {
 } from 'graphql';
 import type { Context as WsContext, ServerOptions, SubscribePayload } from 'graphql-ws';
 import type { Logger } from 'pino';
-import type WebSocket from 'ws';
+import WebSocket from 'ws';
 import type { Limits } from '../../config';
 import type { Viewer } from '../context';
 import { AppError } from '../errors';
+import { longLivedId } from '../long-lived-id';
 import { formatError } from '../format-error';
+import { DocumentCache, type DocumentCacheStats } from './document-cache';
 import { limitRules, parseWithLimits, priceOperation } from './document-limits';
 import type { OperationRateLimiter, RateKey, RateLimitState } from './rate-limit';
 import type { ConnectionCounter } from './ws-connections';
@@ -56,10 +57,12 @@ export function webSocketLimits(args: {
 }): Required<Pick<ServerOptions<Record<string, unknown>, SocketExtra>, 'onSubscribe' | 'onNext' | 'onError' | 'onClose'>> & {
   /** Call once the person is known: false (and the socket closed with 1008) past the per-person limit. */
   admit(ctx: Ctx, viewer: Viewer): Promise<boolean>;
-  /** The counter after the operation of these execution args was counted (its context's rateLimit). */
+  /** The counter after the operation of these execution args was counted (its context's rateLimit); answered once. */
   rateLimitOf(args: object): RateLimitState | undefined;
   /** Call on every new socket, before graphql-ws sends anything on it. */
   watch(socket: WebSocket): void;
+  /** The parse + validate cache's size and counts. */
+  documents(): DocumentCacheStats;
   /** Stops the sweep. */
   dispose(): void;
 } {
@@ -70,6 +73,29 @@ export function webSocketLimits(args: {
     errors.map((error) => formatError(log, error.toJSON(), error));
 
   const dropped = new WeakSet<WebSocket>();
+  type Callback = (error?: Error) => void;
+  type Send = (this: WebSocket, data: unknown, options?: object, cb?: Callback) => void;
+  type Emit = (this: WebSocket, event: string | symbol, ...args: unknown[]) => boolean;
+  // What watch() puts on each socket: one function for all of them (they read `this`), not a
+  // closure and a bound copy per socket.
+  const originalSend = WebSocket.prototype.send as Send;
+  const originalEmit = WebSocket.prototype.emit as Emit;
+  // Sends still queued when a slow consumer is dropped fail; that is expected, not an internal
+  // error for graphql-ws to report on the console. A send without a callback (the job feed's) goes as it is.
+  const quietSend = function (this: WebSocket, data: unknown, optionsOrCb?: object | Callback, maybeCb?: Callback) {
+    const cb = typeof optionsOrCb === 'function' ? optionsOrCb : maybeCb;
+    const options = typeof optionsOrCb === 'object' ? optionsOrCb : {};
+    if (!cb) return originalSend.call(this, data, options);
+    originalSend.call(this, data, options, (error) => cb(dropped.has(this) ? undefined : error));
+  };
+  // ws reports a client's broken frame (over maxPayload: 1009, bad UTF-8, ...) as an 'error'
+  // once it has closed the socket itself; graphql-ws would print it, stack and all, as ours.
+  const quietEmit = function (this: WebSocket, event: string | symbol, ...args: unknown[]): boolean {
+    const error = args[0] as { code?: unknown; message?: string } | undefined;
+    if (event !== 'error' || typeof error?.code !== 'string' || !error.code.startsWith('WS_ERR_')) return originalEmit.call(this, event, ...args);
+    log.info({ code: error.code }, `WebSocket closed: ${error.message}`);
+    return true;
+  };
   /** Terminates a socket whose unsent data passed the threshold (a close frame would wait behind it). */
   const dropIfSlow = (socket: WebSocket, userId: string | undefined): boolean => {
     if (socket.bufferedAmount <= limits.wsMaxBufferedBytes) return false;
@@ -86,12 +112,27 @@ export function webSocketLimits(args: {
   }, 1_000);
   sweep.unref();
 
+  // Parsed and validated once per text: identical subscriptions share one document.
+  const documents = new DocumentCache((text) => {
+    try {
+      const document = parseWithLimits(text, limits);
+      const errors = validate(schema, document, rules);
+      return errors.length > 0 ? { errors } : { document };
+    } catch (error) {
+      if (error instanceof GraphQLError) return { errors: [error] };
+      throw error;
+    }
+  });
+
   /** The operation's execution args and points, or the errors that refuse it (1 point). */
   const check = (payload: SubscribePayload): { answer: ExecutionArgs | readonly GraphQLError[]; points: number } => {
     try {
-      const document = parseWithLimits(payload.query, limits);
-      const errors = validate(schema, document, rules);
-      if (errors.length > 0) return { answer: errors, points: 1 };
+      const checked = documents.get(payload.query);
+      // graphql-ws keeps the subscribe message for the operation's life: its text becomes the
+      // cache's one string rather than a copy per subscription.
+      (payload as { query: string }).query = checked.text;
+      if (checked.errors) return { answer: checked.errors, points: 1 };
+      const document = checked.document;
       const mistakes = requestMistakes(schema, document, payload);
       if (mistakes.length > 0) return { answer: mistakes, points: 1 };
       const { points } = priceOperation(schema, document, payload.variables, payload.operationName, limits);
@@ -104,7 +145,7 @@ export function webSocketLimits(args: {
 
   return {
     async admit(ctx, viewer) {
-      const socketId = randomUUID();
+      const socketId = longLivedId();
       const { socket } = ctx.extra;
       if (!(await connections.admit(viewer.userId, socketId))) {
         socket.close(POLICY_VIOLATION, 'RATE_LIMITED: too many connections');
@@ -120,7 +161,13 @@ export function webSocketLimits(args: {
       return true;
     },
 
-    rateLimitOf: (execArgs) => rates.get(execArgs),
+    rateLimitOf: (execArgs) => {
+      const state = rates.get(execArgs);
+      rates.delete(execArgs); // graphql-ws keeps the execution args for a subscription's life
+      return state;
+    },
+
+    documents: () => documents.stats(),
 
     onClose(ctx) {
       const counted = ctx.extra.counted;
@@ -151,24 +198,8 @@ export function webSocketLimits(args: {
     },
 
     watch(socket) {
-      // Sends still queued when a slow consumer is dropped fail; that is expected, not an
-      // internal error for graphql-ws to report on the console.
-      type Callback = (error?: Error) => void;
-      const send = socket.send.bind(socket) as (data: unknown, options: object, cb: Callback) => void;
-      socket.send = ((data: unknown, optionsOrCb?: object | Callback, maybeCb?: Callback) => {
-        const cb = typeof optionsOrCb === 'function' ? optionsOrCb : maybeCb;
-        const options = typeof optionsOrCb === 'object' ? optionsOrCb : {};
-        send(data, options, (error) => cb?.(dropped.has(socket) ? undefined : error));
-      }) as typeof socket.send;
-      // ws reports a client's broken frame (over maxPayload: 1009, bad UTF-8, ...) as an 'error'
-      // once it has closed the socket itself; graphql-ws would print it, stack and all, as ours.
-      const emit = socket.emit.bind(socket);
-      socket.emit = ((event: string | symbol, ...args: unknown[]) => {
-        const error = args[0] as { code?: unknown; message?: string } | undefined;
-        if (event !== 'error' || typeof error?.code !== 'string' || !error.code.startsWith('WS_ERR_')) return emit(event, ...args);
-        log.info({ code: error.code }, `WebSocket closed: ${error.message}`);
-        return true;
-      }) as typeof socket.emit;
+      socket.send = quietSend as typeof socket.send;
+      socket.emit = quietEmit as typeof socket.emit;
     },
 
     dispose() {

@@ -69,13 +69,16 @@ describe('reportJobProgress with an API key', () => {
     const feed = subscribe(server.ws(admin.token), { workspaceId, after: await eventCursor(server, admin, workspaceId) }, DASHBOARD);
     await report(key, jobId, 0.1);
     await feed.until(1); // replayed from the cursor or live: the subscription is open either way
+    await report(key, jobId, 0.15);
+    await feed.until(2); // live
+    await settle(); // a round the first event woke twice (as it opened, and by its NOTIFY) is over
     const counter = countQueries(server.db, { ignore: WORKERS });
     try {
       await report(key, jobId, 0.2);
-      await feed.until(2);
-      await new Promise((resolve) => setTimeout(resolve, 100)); // a second round would have run by now
+      await feed.until(3);
+      await settle(); // a second round would have run by now
       const statements = counter.statements.map((s) => s.replace(/\s+/g, ' '));
-      expect(feed.events[1]).toMatchObject({ progress: 0.2, job: { id: jobId, status: 'PROCESSING' } });
+      expect(feed.events[2]).toMatchObject({ progress: 0.2, job: { id: jobId, status: 'PROCESSING' } });
       expect(statements).toHaveLength(8 + 4);
       expect(statements.filter((s) => /FROM job_events e LEFT JOIN jobs j/.test(s))).toHaveLength(1);
       expect(statements.filter((s) => /FROM jobs j WHERE j\.id = ANY/.test(s))).toHaveLength(0); // the job came with its event
@@ -129,6 +132,8 @@ describe('prepared statements (DB_PREPARED_STATEMENTS)', () => {
     }
   });
 });
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 200));
 
 async function waitUntil(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
   const until = Date.now() + timeoutMs;

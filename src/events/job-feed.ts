@@ -7,7 +7,6 @@ import { members as liveMembers } from '../authorization/facts.data';
 import { scopes, sees, seesEvery } from '../authorization/scopes';
 import { liveKeys } from '../modules/api-keys/api-keys.data';
 import { jobsById } from '../modules/jobs/job.loaders';
-import type { WorkspaceRole } from '../modules/users/membership.entity';
 import type { Context, SocketTransport, Viewer } from '../server/context';
 import { formatError } from '../server/format-error';
 import { pruneEvents, readEventsAfter, resyncRequired, type JobEventWithJob } from './job-event-log';
@@ -75,8 +74,7 @@ interface Subscriber {
   readonly frames: FrameStream | null;
   readonly stream: FeedStream;
   position: number;
-  /** Their workspace role, from the membership read with each page of events. */
-  role: WorkspaceRole;
+  /** Their membership (its role decides what they see), read with each page of events; null until the first. */
   membership: Membership | null;
   resync: boolean;
 }
@@ -262,7 +260,6 @@ export class JobFeed {
       frames: frameStreamOf(transport.socket),
       stream: new FeedStream(() => this.remove(sub)),
       position: init.position,
-      role: 'TASKER',
       membership: null,
       resync: false,
     };
@@ -462,7 +459,6 @@ export class JobFeed {
         this.end(sub); // they may see nothing of the workspace any more: the subscription ends
         continue;
       }
-      sub.role = member.role;
       sub.membership = member;
       live.push(sub);
     }
@@ -504,9 +500,10 @@ export class JobFeed {
         position = row.seq;
         if (sub.types !== null && !sub.types.has(row.jobType)) continue;
         if (sub.statuses !== null && !sub.statuses.has(row.status)) continue;
-        if (!seesEvery(scopes.job, sub.role) && !sees(scopes.job, { userId: sub.userId, role: sub.role }, { startedBy: row.jobUserId })) continue; // the rule jobEvents' scope
+        const role = sub.membership!.role; // checkAccess set it for every subscriber handed here
+        if (!seesEvery(scopes.job, role) && !sees(scopes.job, { userId: sub.userId, role }, { startedBy: row.jobUserId })) continue; // the rule jobEvents' scope
         if (!forClass) {
-          viewerKey = sub.shape.sharedBy(sub.role) ? sub.role : sub.userId;
+          viewerKey = sub.shape.sharedBy(role) ? role : sub.userId;
           let byViewer = byClass.get(sub.shape.id);
           if (!byViewer) byClass.set(sub.shape.id, (byViewer = new Map()));
           forClass = byViewer.get(viewerKey);

@@ -103,11 +103,12 @@ it("refuses the issue's operations: nested groups of 1,000 as a MEMBER, every pr
   expect(errorCode(admin)).toBe('QUERY_TOO_COMPLEX');
 });
 
-/** Sends one operation over and over from a process of its own (its reading of the answers is not the service's event loop's work). */
+/** Sends one operation over and over from a process of its own (its reading of the answers is not the service's event loop's work); prints how many it sent and how long they took. */
 const LOAD = `
   const { url, token, query, variables } = JSON.parse(process.env.LOAD);
   let n = 0;
-  process.on('SIGTERM', () => { process.stdout.write(String(n)); process.exit(0); });
+  const started = performance.now();
+  process.on('SIGTERM', () => { process.stdout.write(JSON.stringify({ n, ms: performance.now() - started })); process.exit(0); });
   (async () => {
     for (;;) {
       const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer ' + token }, body: JSON.stringify({ query, variables }) });
@@ -141,15 +142,21 @@ it('answers a trivial request quickly while four of the heaviest run (printed: p
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     for (const load of loads) load.child.kill('SIGTERM');
-    const counts = await Promise.all(loads.map((load) => load.done));
+    const counts: { n: number; ms: number }[] = (await Promise.all(loads.map((load) => load.done))).map((out) => JSON.parse(out));
+    // Each heavy operation's own time in this run, while all four ran (counting the unfinished one: a lower bound).
+    const heavyMs = Math.min(...counts.map((c) => c.ms / (c.n + 1)));
     const ms = (v: number) => `${Math.round(v)} ms`;
     console.log(
-      `While 4 of the heaviest ran (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'}; from other processes, ${counts.join(', ')} times each): { viewer { id } } p50 ${ms(percentile(trivial, 50))}, p99 ${ms(percentile(trivial, 99))}; ` +
+      `While 4 of the heaviest ran (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'}; from other processes, ${counts.map((c) => c.n).join(', ')} times each, ` +
+        `the quickest ${ms(heavyMs)} an operation): { viewer { id } } p50 ${ms(percentile(trivial, 50))}, p99 ${ms(percentile(trivial, 99))}; ` +
         `/healthz p50 ${ms(percentile(health, 50))}, p99 ${ms(percentile(health, 99))}`,
     );
-    // Only a gross failure (the event loop held for seconds) fails the test; the figures are printed.
-    // Embedded PGlite runs its queries on the service's own thread: there ~1-2 s is its normal.
-    expect(percentile(trivial, 99)).toBeLessThan(process.env.TEST_DATABASE_URL ? 2_000 : 10_000);
+    // The property, not a time: a trivial request does not wait for a heavy operation to finish
+    // (the heavy ones yield the event loop between their reads); were they run to the end before
+    // anything else, a trivial request would wait about as long as one of them. Embedded PGlite
+    // runs its SQL synchronously on the service's own thread, so there a trivial request queues
+    // behind the heavy statements by design: there only its answer (checked above) is asserted.
+    if (process.env.TEST_DATABASE_URL) expect(percentile(trivial, 50)).toBeLessThan(heavyMs / 2);
   } finally {
     for (const load of loads) load.child.kill('SIGTERM');
   }

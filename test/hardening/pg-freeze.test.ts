@@ -5,7 +5,6 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { startService, type RunningService } from '../../src/bootstrap';
 import { openDatabase } from '../../src/database/data-source';
-import { runPendingMigrations } from '../../src/database/migrate';
 import { isDatabaseTimeout } from '../../src/database/timeouts';
 import { mintToken } from '../../src/dev-token';
 import { seqOf, settle, subscribe, type Feed } from '../jobs/fixtures';
@@ -35,8 +34,7 @@ onPostgres('PostgreSQL connections that stop answering', () => {
     return started;
   };
   beforeAll(async () => {
-    fresh = await freshDatabase();
-    await runPendingMigrations(fresh.database);
+    fresh = await freshDatabase({ migrated: true });
   });
   afterAll(async () => {
     for (const p of proxies) await p.close();

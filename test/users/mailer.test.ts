@@ -24,8 +24,7 @@ function flakyTransport(failures: number): MailTransport & { calls: string[] } {
 describe('the Mailer', () => {
   let fresh: Awaited<ReturnType<typeof freshDatabase>>;
   beforeAll(async () => {
-    fresh = await freshDatabase();
-    await fresh.database.dataSource.runMigrations({ transaction: 'each' });
+    fresh = await freshDatabase({ migrated: true });
   });
   afterAll(async () => {
     await fresh.database.close();

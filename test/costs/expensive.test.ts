@@ -143,12 +143,13 @@ it('answers a trivial request quickly while four of the heaviest run (printed: p
     }
     for (const load of loads) load.child.kill('SIGTERM');
     const counts: { n: number; ms: number }[] = (await Promise.all(loads.map((load) => load.done))).map((out) => JSON.parse(out));
-    // Each heavy operation's own time in this run, while all four ran (counting the unfinished one: a lower bound).
-    const heavyMs = Math.min(...counts.map((c) => c.ms / (c.n + 1)));
+    // A heavy operation's own time in this run, while all four ran: the mean of the four (each
+    // counting its unfinished one: a lower bound).
+    const heavyMs = counts.reduce((sum, c) => sum + c.ms / (c.n + 1), 0) / counts.length;
     const ms = (v: number) => `${Math.round(v)} ms`;
     console.log(
       `While 4 of the heaviest ran (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'}; from other processes, ${counts.map((c) => c.n).join(', ')} times each, ` +
-        `the quickest ${ms(heavyMs)} an operation): { viewer { id } } p50 ${ms(percentile(trivial, 50))}, p99 ${ms(percentile(trivial, 99))}; ` +
+        `${ms(heavyMs)} an operation on average): { viewer { id } } p50 ${ms(percentile(trivial, 50))}, p99 ${ms(percentile(trivial, 99))}; ` +
         `/healthz p50 ${ms(percentile(health, 50))}, p99 ${ms(percentile(health, 99))}`,
     );
     // The property, not a time: a trivial request does not wait for a heavy operation to finish

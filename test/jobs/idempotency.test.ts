@@ -177,8 +177,13 @@ describe('a worker with a JOBS key', () => {
   it('never runs twice a mutation that committed but whose answer was lost, and takes over an abandoned claim', async () => {
     const { workspaceId, key, input } = await setup();
     ok(await send(key, 'lost', START, { input }));
-    // As if the instance died between the commit and storing the answer.
+    // Between the mutation's commit and storing its answer: a duplicate is told to retry later.
     await server.db.query(`UPDATE idempotency_keys SET state = 'COMMITTED', response_status = NULL, response_body = NULL WHERE key = 'lost'`);
+    const meanwhile = await send(key, 'lost', START, { input });
+    expect(meanwhile.status).toBe(409);
+    expect(meanwhile.errors![0].extensions).toMatchObject({ code: 'CONFLICT', inProgress: true });
+    // As if the instance died there: once the claim is stale, the answer was lost.
+    await server.db.query(`UPDATE idempotency_keys SET updated_at = now() - interval '1 hour' WHERE key = 'lost'`);
     const res = await send(key, 'lost', START, { input });
     expect(res.status).toBe(409);
     expect(res.errors![0].extensions).toMatchObject({ code: 'CONFLICT', committed: true });

@@ -14,6 +14,8 @@ export interface KeyRef {
 export interface KeyRecord {
   requestHash: string;
   state: 'RUNNING' | 'COMMITTED' | 'DONE';
+  /** Its claim changed less than `staleMs` ago: the request holding it may still be running. */
+  live: boolean;
   responseStatus: number | null;
   responseBody: string | null;
 }
@@ -41,12 +43,13 @@ export async function claimKey(db: Queryable, ref: KeyRef & { userId: string; re
 }
 
 /** The key's row as it stands (undefined: gone since, e.g. released after a server failure). */
-export function readKey(db: Queryable, callerId: string, key: string): Promise<KeyRecord | undefined> {
+export function readKey(db: Queryable, callerId: string, key: string, staleMs: number): Promise<KeyRecord | undefined> {
   return queryOne<KeyRecord>(
     db,
-    `SELECT request_hash AS "requestHash", state, response_status AS "responseStatus", response_body AS "responseBody"
+    `SELECT request_hash AS "requestHash", state, updated_at >= now() - make_interval(secs => $3::double precision / 1000) AS live,
+            response_status AS "responseStatus", response_body AS "responseBody"
        FROM idempotency_keys WHERE caller_id = $1 AND key = $2 AND created_at >= now() - make_interval(hours => ${KEPT_HOURS})`,
-    [callerId, key],
+    [callerId, key, staleMs],
   );
 }
 

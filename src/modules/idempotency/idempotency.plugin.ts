@@ -15,7 +15,7 @@ import { claimKey, markCommitted, readKey, releaseKey, storeAnswer, type KeyReco
  * another body, or while the first still runs, it is CONFLICT. The COMMITTED mark commits with
  * the mutation (runMutation calls ctx.idempotency), so once the mutation has happened no retry
  * runs it again, even if this instance dies before storing the answer: such a retry is CONFLICT
- * saying so. A request that changed nothing and failed on our side (5xx, INTERNAL_SERVER_ERROR,
+ * saying so (in progress until the claim is stale, as the answer may still be on its way). A request that changed nothing and failed on our side (5xx, INTERNAL_SERVER_ERROR,
  * UNAVAILABLE), or never ran (refused by a limit), frees its key: a retry runs.
  */
 
@@ -58,10 +58,14 @@ export function idempotencyPlugin(options: { requestTimeoutMs: number }): Apollo
               };
               return;
             }
-            const found = await readKey(db, callerId, key);
+            const found = await readKey(db, callerId, key, staleMs);
             if (!found) continue; // freed between the two statements: claim again
             if (found.requestHash !== requestHash) throw conflict('This Idempotency-Key was used for another request: send a new key for a new request');
-            if (found.state === 'RUNNING') throw conflict('A request with this Idempotency-Key is still in progress: retry later', { inProgress: true });
+            // COMMITTED and live: the first request's mutation has committed and its answer is
+            // being stored; only once the claim is stale was the answer lost.
+            if (found.state === 'RUNNING' || (found.state === 'COMMITTED' && found.live)) {
+              throw conflict('A request with this Idempotency-Key is still in progress: retry later', { inProgress: true });
+            }
             if (found.state === 'COMMITTED') {
               throw conflict('The request with this Idempotency-Key was done, but its answer was lost: read the result instead of retrying', { committed: true });
             }

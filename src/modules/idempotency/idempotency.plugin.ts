@@ -15,8 +15,9 @@ import { claimKey, markCommitted, readKey, releaseKey, storeAnswer, type KeyReco
  * another body, or while the first still runs, it is CONFLICT. The COMMITTED mark commits with
  * the mutation (runMutation calls ctx.idempotency), so once the mutation has happened no retry
  * runs it again, even if this instance dies before storing the answer: such a retry is CONFLICT
- * saying so (in progress until the claim is stale, as the answer may still be on its way). A request that changed nothing and failed on our side (5xx, INTERNAL_SERVER_ERROR,
- * UNAVAILABLE), or never ran (refused by a limit), frees its key: a retry runs.
+ * saying so (in progress until the claim is stale, as the answer may still be on its way). A
+ * request that changed nothing and failed on our side (5xx, INTERNAL_SERVER_ERROR, UNAVAILABLE),
+ * or never ran (refused by a limit), frees its key: a retry runs.
  */
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';

@@ -23,6 +23,8 @@ export interface Config {
   jobEventRetentionMs: number;
   /** A job feed read, or the LISTEN connection's check, not answered by then is given up: reconnect and catch up. */
   jobFeedStallMs: number;
+  /** How often the job feed reads the log and its subscribers' access unprompted (the NOTIFY wakes it otherwise). */
+  jobFeedPollMs: number;
   /** How often each instance looks for PROCESSING jobs whose worker fell silent past their heartbeat. */
   heartbeatSweepMs: number;
   /** Base URL used in invitation links. */
@@ -191,6 +193,7 @@ export function loadConfig(env: Env = process.env): Config {
     redisUrl: urlVar(env, 'REDIS_URL', ['redis:', 'rediss:']),
     jobEventRetentionMs: retentionHours * 3600_000,
     jobFeedStallMs: intVar(env, 'FEED_STALL_MS', 10_000, 100, 600_000),
+    jobFeedPollMs: intVar(env, 'FEED_POLL_MS', 5_000, 50, 600_000),
     heartbeatSweepMs: intVar(env, 'HEARTBEAT_SWEEP_MS', 5_000, 50, 3_600_000),
     publicUrl: urlVar(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`,
     appSignInUrl: urlVar(env, 'APP_SIGN_IN_URL', ['http:', 'https:']),

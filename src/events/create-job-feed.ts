@@ -10,7 +10,7 @@ import { ShapeRegistry } from './payload-shape';
 /** The app's job feed, with the notifier that fits the database: LISTEN/NOTIFY on PostgreSQL, PGlite's listen embedded. */
 export function createJobFeed(args: {
   database: Database;
-  config: Pick<Config, 'jobEventRetentionMs' | 'jobFeedStallMs' | 'limits' | 'database'>;
+  config: Pick<Config, 'jobEventRetentionMs' | 'jobFeedStallMs' | 'jobFeedPollMs' | 'limits' | 'database'>;
   log: Logger;
   contextFor: (viewer: Viewer, membership: Membership) => Context;
   onRevoked: (revocation: Revocation) => void;
@@ -40,6 +40,7 @@ export function createJobFeed(args: {
     retentionMs: config.jobEventRetentionMs,
     maxBufferedBytes: config.limits.wsMaxBufferedBytes,
     stallMs: config.jobFeedStallMs,
+    pollMs: config.jobFeedPollMs,
     observer: args.observer,
   });
 }

@@ -25,6 +25,7 @@ describe('limits configuration', () => {
     });
     expect(database).toEqual({ poolSize: 10, statementTimeoutMs: 15_000, connectTimeoutMs: 5_000, startupTimeoutMs: 30_000, queryTimeoutMs: 20_000, keepAliveMs: 10_000, preparedStatements: true });
     expect(loadConfig({}).jobFeedStallMs).toBe(10_000);
+    expect(loadConfig({}).jobFeedPollMs).toBe(5_000);
     expect(loadConfig({ DB_STATEMENT_TIMEOUT_MS: '1000' }).database.queryTimeoutMs).toBe(6_000); // past the statement timeout
     expect(trustProxy).toBe(0);
   });
@@ -112,6 +113,7 @@ describe('limits configuration', () => {
     ['DB_KEEPALIVE_MS', 'often'],
     ['DB_PREPARED_STATEMENTS', 'yes'],
     ['FEED_STALL_MS', '50'],
+    ['FEED_POLL_MS', '10'],
     ['TRUST_PROXY', 'yes'],
   ])('stops on %s=%p with a line naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);

@@ -14,7 +14,8 @@ const onPostgres = Boolean(process.env.TEST_DATABASE_URL);
 
 let server: TestServer;
 beforeAll(async () => {
-  server = await startTestServer({ RATE_LIMIT_POINTS: '0' });
+  // No unprompted feed round (FEED_POLL_MS) within the counted windows: only the ones an event causes.
+  server = await startTestServer({ RATE_LIMIT_POINTS: '0', FEED_POLL_MS: '600000' });
 });
 afterAll(() => server.close());
 

@@ -93,7 +93,9 @@ export const WEBHOOKS = `query($w: ID!, $first: Int, $after: String) { workspace
 /** Settings that make the sender quick to retry and to give up waiting (tests). */
 export const FAST_WEBHOOKS = {
   WEBHOOK_ALLOW_PRIVATE: 'true',
-  WEBHOOK_TIMEOUT_MS: '300',
+  // Long enough that an answering receiver in this process is never cut short, even while
+  // embedded PGlite holds the event loop on a loaded machine; a 'hang' costs this much.
+  WEBHOOK_TIMEOUT_MS: '2000',
   WEBHOOK_RETRY_BASE_MS: '50',
   WEBHOOK_RETRY_MAX_MS: '200',
   WEBHOOK_POLL_MS: '200',
